@@ -1,0 +1,46 @@
+/**
+ * Internal helpers that keep every delay finite, non-negative and at most `Number.MAX_SAFE_INTEGER`,
+ * and that validate the arguments of public functions.
+ *
+ * @internal
+ */
+
+/** The largest delay a schedule may produce. */
+export const MAX_DELAY = Number.MAX_SAFE_INTEGER
+
+/** Maps NaN and negative values to 0 and values above `MAX_DELAY` to `MAX_DELAY`. */
+export const clampDelay = (ms: number): number => (ms >= 0 ? (ms <= MAX_DELAY ? ms : MAX_DELAY) : 0)
+
+const describe = (value: unknown): string =>
+  typeof value === 'number' ? (Object.is(value, -0) ? '-0' : String(value)) : `${typeof value} ${String(value)}`
+
+const fail = (fn: string, arg: string, expected: string, value: unknown): never => {
+  throw new RangeError(`${fn}: ${arg} must be ${expected}, got ${describe(value)}`)
+}
+
+/** Checks a duration: a finite, non-negative number of milliseconds. */
+export const checkDuration = (fn: string, arg: string, value: number): number =>
+  Number.isFinite(value) && value >= 0 ? value : fail(fn, arg, 'a finite non-negative number of milliseconds', value)
+
+/** Checks a growth factor: a finite number of at least 1. */
+export const checkFactor = (fn: string, arg: string, value: number): number =>
+  Number.isFinite(value) && value >= 1 ? value : fail(fn, arg, 'a finite number >= 1', value)
+
+/** Checks a count: a non-negative safe integer. */
+export const checkCount = (fn: string, arg: string, value: number): number =>
+  Number.isSafeInteger(value) && value >= 0 ? value : fail(fn, arg, 'a non-negative integer', value)
+
+/** Checks a jitter multiplier: a finite, non-negative number. */
+export const checkMultiplier = (fn: string, arg: string, value: number): number =>
+  Number.isFinite(value) && value >= 0 ? value : fail(fn, arg, 'a finite number >= 0', value)
+
+/** Checks that a value is a function. */
+export const checkFunction = <F>(fn: string, arg: string, value: F): F =>
+  typeof value === 'function' ? value : fail(fn, arg, 'a function', value)
+
+/** Checks that `min <= max`. */
+export const checkRange = (fn: string, min: number, max: number): void => {
+  if (min > max) {
+    throw new RangeError(`${fn}: min must not exceed max, got min ${min} and max ${max}`)
+  }
+}

@@ -1,0 +1,873 @@
+import * as fc from 'fast-check'
+import { pipe } from 'fp-ts/function'
+import * as O from 'fp-ts/Option'
+import { describe, expect, expectTypeOf, it } from 'vitest'
+import * as S from '../src/Schedule'
+
+const MAX = Number.MAX_SAFE_INTEGER
+
+const delaysOf = <Out>(schedule: S.Schedule<undefined, Out>, steps: number, seed = 0): ReadonlyArray<number> =>
+  pipe(schedule, S.simulate({ steps, seed })).map((s) => s.delay)
+
+describe('model', () => {
+  it('continueAfter clamps NaN, negative and huge delays', () => {
+    const delayOf = (d: number) => (S.continueAfter(d, null, null) as S.Continue<null, null>).delay
+    expect(delayOf(NaN)).toBe(0)
+    expect(delayOf(-1)).toBe(0)
+    expect(delayOf(-Infinity)).toBe(0)
+    expect(delayOf(Infinity)).toBe(MAX)
+    expect(delayOf(12.5)).toBe(12.5)
+  })
+
+  it('make rejects a step that is not a function', () => {
+    expect(() => S.make(0, 'nope' as never)).toThrow(
+      new RangeError('Schedule.make: step must be a function, got string nope')
+    )
+  })
+
+  it('a schedule written outside the library composes with the built-in ones', () => {
+    // a user-written combinator: doubles the delay of any schedule by stepping it
+    const doubled = <In, Out>(self: S.Schedule<In, Out>): S.Schedule<In, Out> =>
+      S.make(self.initial, (input: In, context, state) => {
+        const step = self.step(input, context, state)
+        return S.isDone(step) ? step : S.continueAfter(step.delay * 2, step.output, step.state)
+      })
+    expect(delaysOf(pipe(S.exponential(10), doubled, S.maxRetries(3)), 10)).toEqual([20, 40, 80])
+  })
+
+  it('a schedule value holds no state: two runs of one value give the same decisions', () => {
+    const policy = pipe(S.fibonacci(10), S.jittered, S.maxRetries(5))
+    expect(delaysOf(policy, 10)).toEqual(delaysOf(policy, 10))
+    expect(delaysOf(policy, 10)).toHaveLength(5)
+  })
+})
+
+describe('constructors', () => {
+  it('forever recurs with no delay and counts', () => {
+    expect(pipe(S.forever, S.simulate({ steps: 4 })).map((s) => [s.delay, s.output])).toEqual([
+      [0, 0],
+      [0, 1],
+      [0, 2],
+      [0, 3]
+    ])
+  })
+
+  it('recurs(n) gives n zero delays then is done', () => {
+    expect(delaysOf(S.recurs(3), 10)).toEqual([0, 0, 0])
+    expect(pipe(S.recurs(3), S.simulate({ steps: 10 })).map((s) => s.output)).toEqual([0, 1, 2])
+    expect(delaysOf(S.recurs(0), 10)).toEqual([])
+    expect(delaysOf(S.once, 10)).toEqual([0])
+    expect(delaysOf(S.stop, 10)).toEqual([])
+  })
+
+  it('constant and spaced repeat their delay and count', () => {
+    expect(delaysOf(S.constant(250), 3)).toEqual([250, 250, 250])
+    expect(delaysOf(S.spaced(7), 2)).toEqual([7, 7])
+    expect(pipe(S.constant(1), S.simulate({ steps: 3 })).map((s) => s.output)).toEqual([0, 1, 2])
+  })
+
+  it('exponential(100) gives 100, 200, 400, 800 and outputs the delay', () => {
+    expect(delaysOf(S.exponential(100), 4)).toEqual([100, 200, 400, 800])
+    expect(pipe(S.exponential(100), S.simulate({ steps: 4 })).map((s) => s.output)).toEqual([100, 200, 400, 800])
+    expect(delaysOf(S.exponential(10, 1.5), 3)).toEqual([10, 15, 22.5])
+    expect(delaysOf(S.exponential(0), 3)).toEqual([0, 0, 0])
+  })
+
+  it('fibonacci(100) gives 100, 100, 200, 300, 500', () => {
+    expect(delaysOf(S.fibonacci(100), 6)).toEqual([100, 100, 200, 300, 500, 800])
+  })
+
+  it('linear(100) gives 100, 200, 300', () => {
+    expect(delaysOf(S.linear(100), 3)).toEqual([100, 200, 300])
+  })
+
+  it('fromDelays(5, 10) gives 5, 10 then is done', () => {
+    expect(delaysOf(S.fromDelays(5, 10), 10)).toEqual([5, 10])
+    expect(delaysOf(S.fromDelays(), 10)).toEqual([])
+  })
+
+  it('fromDelays copies its arguments', () => {
+    const list = [1, 2, 3]
+    const schedule = S.fromDelays(...list)
+    list[0] = 99
+    expect(delaysOf(schedule, 10)).toEqual([1, 2, 3])
+  })
+
+  it('decorrelatedJitter stays within [base, cap] and grows from base', () => {
+    const delays = delaysOf(S.decorrelatedJitter({ base: 100, cap: 10_000 }), 10_000)
+    for (const d of delays) {
+      expect(d).toBeGreaterThanOrEqual(100)
+      expect(d).toBeLessThanOrEqual(10_000)
+    }
+    // the first delay is drawn from U(100, 300)
+    expect(delays[0]).toBeLessThan(300)
+    // it reaches the cap region sometimes, and it is random
+    expect(Math.max(...delays)).toBeGreaterThan(5_000)
+    expect(new Set(delays).size).toBeGreaterThan(1000)
+    // each delay is within U(base, 3 * previous)
+    let previous = 100
+    for (const d of delays) {
+      expect(d).toBeLessThanOrEqual(Math.min(10_000, 3 * previous))
+      previous = d
+    }
+  })
+
+  it('decorrelatedJitter with base = cap is constant', () => {
+    expect(delaysOf(S.decorrelatedJitter({ base: 50, cap: 50 }), 3)).toEqual([50, 50, 50])
+  })
+
+  it('fixed waits for the next interval boundary given how long the attempt took', () => {
+    expect(pipe(S.fixed(100), S.simulate({ steps: 3, attemptDuration: 30 })).map((s) => s.delay)).toEqual([70, 70, 70])
+    expect(pipe(S.fixed(100), S.simulate({ steps: 3 })).map((s) => [s.delay, s.elapsed])).toEqual([
+      [100, 0],
+      [100, 100],
+      [100, 200]
+    ])
+  })
+
+  it('fixed starts at once when an attempt overruns, and does not replay missed slots', () => {
+    const timeline = pipe(S.fixed(100), S.simulate({ steps: 3, attemptDuration: 250 }))
+    expect(timeline.map((s) => s.delay)).toEqual([0, 0, 0])
+  })
+
+  it('fixed realigns after an overrun', () => {
+    // step by hand: first attempt ends at 250 (overrun), next at 260, next at 360
+    const schedule = S.fixed(100)
+    const random = () => 0
+    const s1 = schedule.step(undefined, { now: 250, start: 0, random }, schedule.initial) as S.Continue<unknown, number>
+    expect(s1.delay).toBe(0)
+    const s2 = schedule.step(undefined, { now: 260, start: 0, random }, s1.state) as S.Continue<unknown, number>
+    expect(s2.delay).toBe(90)
+    const s3 = schedule.step(undefined, { now: 360, start: 0, random }, s2.state) as S.Continue<unknown, number>
+    expect(s3.delay).toBe(90)
+  })
+})
+
+describe('jitter', () => {
+  const N = 10_000
+  const base = S.constant(1000)
+  const bounds: ReadonlyArray<[string, S.Schedule<unknown, number>, number, number]> = [
+    ['jittered', pipe(base, S.jittered), 800, 1200],
+    ['jitteredWith', pipe(base, S.jitteredWith({ min: 0.5, max: 1.5 })), 500, 1500],
+    ['fullJitter', pipe(base, S.fullJitter), 0, 1000],
+    ['equalJitter', pipe(base, S.equalJitter), 500, 1000],
+    ['addJitter(max)', pipe(base, S.addJitter(100)), 1000, 1100],
+    ['addJitter([min, max])', pipe(base, S.addJitter([50, 100])), 1050, 1100],
+    ['decorrelatedJitter', S.decorrelatedJitter({ base: 1000, cap: 3000 }), 1000, 3000]
+  ]
+
+  it.each(bounds)(
+    '%s stays within its bounds over 10,000 seeded steps and spreads over them',
+    (_, schedule, lo, hi) => {
+      const delays = delaysOf(schedule, N, 42)
+      expect(delays).toHaveLength(N)
+      let min = Infinity
+      let max = -Infinity
+      for (const d of delays) {
+        min = Math.min(min, d)
+        max = Math.max(max, d)
+      }
+      expect(min).toBeGreaterThanOrEqual(lo)
+      expect(max).toBeLessThanOrEqual(hi)
+      // it really spreads: the observed range covers most of the allowed one
+      expect(max - min).toBeGreaterThan((hi - lo) * 0.9)
+    }
+  )
+
+  it.each(bounds)('%s: the same seed gives the same sequence, other seeds differ', (_, schedule) => {
+    expect(delaysOf(schedule, 100, 7)).toEqual(delaysOf(schedule, 100, 7))
+    expect(delaysOf(schedule, 100, 7)).not.toEqual(delaysOf(schedule, 100, 8))
+    expect(delaysOf(schedule, 100)).toEqual(delaysOf(schedule, 100, 0))
+  })
+
+  it('jitter draws from the injected random source', () => {
+    const step = (schedule: S.Schedule<unknown, number>, r: number) =>
+      (schedule.step(undefined, { now: 0, start: 0, random: () => r }, schedule.initial) as S.Continue<unknown, number>)
+        .delay
+    expect(step(pipe(base, S.jittered), 0)).toBe(800)
+    expect(step(pipe(base, S.jittered), 0.5)).toBe(1000)
+    expect(step(pipe(base, S.fullJitter), 0.25)).toBe(250)
+    expect(step(pipe(base, S.equalJitter), 0.5)).toBe(750)
+    expect(step(pipe(base, S.addJitter(100)), 0.5)).toBe(1050)
+    expect(step(pipe(base, S.jitteredWith({ min: 2, max: 2 })), 0.9)).toBe(2000)
+    expect(step(S.decorrelatedJitter({ base: 100, cap: 1000 }), 0.5)).toBe(200)
+  })
+
+  it('is roughly uniform: fullJitter averages half the delay', () => {
+    const delays = delaysOf(pipe(base, S.fullJitter), N, 3)
+    const mean = delays.reduce((a, b) => a + b, 0) / N
+    expect(mean).toBeGreaterThan(480)
+    expect(mean).toBeLessThan(520)
+  })
+})
+
+describe('modifiers', () => {
+  it('capDelay bounds each delay', () => {
+    expect(delaysOf(pipe(S.exponential(100), S.capDelay(300)), 4)).toEqual([100, 200, 300, 300])
+  })
+
+  it('capDelay after jitter is a hard bound, before jitter it is not', () => {
+    const after = delaysOf(pipe(S.constant(1000), S.jittered, S.capDelay(1000)), 1000)
+    expect(Math.max(...after)).toBe(1000)
+    const before = delaysOf(pipe(S.constant(1000), S.capDelay(1000), S.jittered), 1000)
+    expect(Math.max(...before)).toBeGreaterThan(1000)
+  })
+
+  it('minDelay raises each delay', () => {
+    expect(delaysOf(pipe(S.fromDelays(10, 500), S.minDelay(100)), 4)).toEqual([100, 500])
+  })
+
+  it('addDelay adds f(output) and clamps what f returns', () => {
+    expect(
+      delaysOf(
+        pipe(
+          S.recurs(3),
+          S.addDelay((n) => n * 100)
+        ),
+        5
+      )
+    ).toEqual([0, 100, 200])
+    expect(
+      delaysOf(
+        pipe(
+          S.constant(10),
+          S.addDelay(() => NaN)
+        ),
+        1
+      )
+    ).toEqual([10])
+    expect(
+      delaysOf(
+        pipe(
+          S.constant(10),
+          S.addDelay(() => -50)
+        ),
+        1
+      )
+    ).toEqual([10])
+    expect(
+      delaysOf(
+        pipe(
+          S.constant(10),
+          S.addDelay(() => Infinity)
+        ),
+        1
+      )
+    ).toEqual([MAX])
+  })
+
+  it('modifyDelay replaces the delay and clamps what f returns', () => {
+    expect(
+      delaysOf(
+        pipe(
+          S.exponential(100),
+          S.modifyDelay((d, out) => d + out)
+        ),
+        3
+      )
+    ).toEqual([200, 400, 800])
+    expect(
+      delaysOf(
+        pipe(
+          S.constant(10),
+          S.modifyDelay(() => NaN)
+        ),
+        1
+      )
+    ).toEqual([0])
+    expect(
+      delaysOf(
+        pipe(
+          S.constant(10),
+          S.modifyDelay(() => -1)
+        ),
+        1
+      )
+    ).toEqual([0])
+    expect(
+      delaysOf(
+        pipe(
+          S.constant(10),
+          S.modifyDelay(() => 2 ** 60)
+        ),
+        1
+      )
+    ).toEqual([MAX])
+  })
+
+  it('withDelayHint waits at least the hint, and capDelay after it bounds the hint', () => {
+    interface HttpError {
+      readonly status: number
+      readonly retryAfter?: number
+    }
+    const policy = pipe(
+      S.exponential(100),
+      S.withDelayHint((e: HttpError) => O.fromNullable(e.retryAfter)),
+      S.capDelay(5000)
+    )
+    const inputs: ReadonlyArray<HttpError> = [
+      { status: 503, retryAfter: 2000 },
+      { status: 500 },
+      { status: 503, retryAfter: 50 },
+      { status: 503, retryAfter: 60_000 },
+      { status: 503, retryAfter: NaN },
+      { status: 503, retryAfter: -10 }
+    ]
+    expect(pipe(policy, S.simulate({ steps: 10, inputs })).map((s) => s.delay)).toEqual([
+      2000, 200, 400, 5000, 1600, 3200
+    ])
+  })
+})
+
+describe('limits', () => {
+  it('maxRetries(n) allows n recurrences and keeps the output', () => {
+    expect(pipe(S.exponential(100), S.maxRetries(3), S.simulate({ steps: 10 })).map((s) => s.output)).toEqual([
+      100, 200, 400
+    ])
+    expect(delaysOf(pipe(S.forever, S.maxRetries(0)), 10)).toEqual([])
+    expect(delaysOf(pipe(S.recurs(1), S.maxRetries(5)), 10)).toEqual([0])
+  })
+
+  it('maxElapsed stops when elapsed plus the next delay would pass the deadline', () => {
+    expect(delaysOf(pipe(S.exponential(100), S.maxElapsed(1000)), 10)).toEqual([100, 200, 400])
+    // with attempts of 100 ms: 100 + 100, 300 + 200, 600 + 400 = 1000 (allowed), then 1500 + 800
+    expect(pipe(S.exponential(100), S.maxElapsed(1000), S.simulate({ steps: 10, attemptDuration: 100 })).length).toBe(3)
+    // with attempts of 101 ms, the third sleep would end at 1003
+    expect(pipe(S.exponential(100), S.maxElapsed(1000), S.simulate({ steps: 10, attemptDuration: 101 })).length).toBe(2)
+    expect(delaysOf(pipe(S.constant(500), S.maxElapsed(1000)), 10)).toEqual([500, 500])
+  })
+
+  it('maxElapsed never schedules a sleep that ends past the deadline (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 10_000 }),
+        fc.integer({ min: 0, max: 1_000 }),
+        fc.integer({ min: 0, max: 500 }),
+        fc.integer({ min: 0, max: 1000 }),
+        fc.integer(),
+        (deadline, base, attemptDuration, start, seed) => {
+          const policy = pipe(S.exponential(base), S.fullJitter, S.maxElapsed(deadline))
+          for (const s of pipe(policy, S.simulate({ steps: 200, attemptDuration, seed, start }))) {
+            expect(s.elapsed + s.delay).toBeLessThanOrEqual(deadline)
+          }
+        }
+      )
+    )
+  })
+
+  it('maxCumulativeDelay stops when the sum of delays would pass the bound', () => {
+    expect(delaysOf(pipe(S.constant(300), S.maxCumulativeDelay(1000)), 10)).toEqual([300, 300, 300])
+    expect(delaysOf(pipe(S.constant(250), S.maxCumulativeDelay(1000)), 10)).toEqual([250, 250, 250, 250])
+    expect(delaysOf(pipe(S.fromDelays(1), S.maxCumulativeDelay(1000)), 10)).toEqual([1])
+    // attempt time does not count
+    expect(
+      pipe(S.constant(300), S.maxCumulativeDelay(1000), S.simulate({ steps: 10, attemptDuration: 1000 })).length
+    ).toBe(3)
+  })
+
+  it('whileInput / untilInput look at the input', () => {
+    const isTransient = (status: number) => status === 503
+    const inputs = [503, 503, 404, 503]
+    expect(pipe(S.constant(1), S.whileInput(isTransient), S.simulate({ steps: 10, inputs })).length).toBe(2)
+    expect(
+      pipe(
+        S.constant(1),
+        S.untilInput((s: number) => s === 404),
+        S.simulate({ steps: 10, inputs })
+      ).length
+    ).toBe(2)
+  })
+
+  it('whileOutput / untilOutput look at the output', () => {
+    expect(
+      delaysOf(
+        pipe(
+          S.exponential(200),
+          S.whileOutput((d) => d < 1000)
+        ),
+        10
+      )
+    ).toEqual([200, 400, 800])
+    expect(
+      delaysOf(
+        pipe(
+          S.forever,
+          S.untilOutput((n) => n === 3)
+        ),
+        10
+      )
+    ).toHaveLength(3)
+    expect(
+      delaysOf(
+        pipe(
+          S.recurs(2),
+          S.whileOutput(() => true)
+        ),
+        10
+      )
+    ).toHaveLength(2)
+  })
+})
+
+describe('combinators', () => {
+  it('intersect continues while both do, with the longer delay and both outputs', () => {
+    const policy = pipe(S.exponential(100), S.intersect(S.constant(150)), S.intersect(S.recurs(3)))
+    expect(pipe(policy, S.simulate({ steps: 10 })).map((s) => [s.delay, s.output])).toEqual([
+      [150, [[100, 0], 0]],
+      [200, [[200, 1], 1]],
+      [400, [[400, 2], 2]]
+    ])
+    expect(delaysOf(pipe(S.recurs(5), S.intersect(S.recurs(2))), 10)).toHaveLength(2)
+    expect(delaysOf(pipe(S.recurs(2), S.intersect(S.recurs(5))), 10)).toHaveLength(2)
+  })
+
+  it('union continues while either does, with the shorter delay; a done side keeps its last output', () => {
+    const policy = pipe(S.fromDelays(10, 10), S.union(S.fromDelays(50, 5, 50)))
+    expect(pipe(policy, S.simulate({ steps: 10 })).map((s) => [s.delay, s.output])).toEqual([
+      [10, [10, 50]],
+      [5, [10, 5]],
+      [50, [10, 50]]
+    ])
+    const other = pipe(S.fromDelays(1, 2, 3), S.union(S.fromDelays(7)))
+    expect(pipe(other, S.simulate({ steps: 10 })).map((s) => [s.delay, s.output])).toEqual([
+      [1, [1, 7]],
+      [2, [2, 7]],
+      [3, [3, 7]]
+    ])
+    const never = pipe(S.stop, S.union(S.fromDelays(4)))
+    expect(pipe(never, S.simulate({ steps: 10 })).map((s) => s.output)).toEqual([[undefined, 4]])
+  })
+
+  it('andThen runs one schedule to its end, then the other from its start', () => {
+    const policy = pipe(S.exponential(10), S.maxRetries(2), S.andThen(pipe(S.constant(1000), S.maxRetries(2))))
+    expect(pipe(policy, S.simulate({ steps: 10 })).map((s) => [s.delay, s.output])).toEqual([
+      [10, 10],
+      [20, 20],
+      [1000, 0],
+      [1000, 1]
+    ])
+    expect(delaysOf(pipe(S.stop, S.andThen(S.stop)), 10)).toEqual([])
+    expect(delaysOf(pipe(S.stop, S.andThen(S.fromDelays(3))), 10)).toEqual([3])
+  })
+
+  it('map and as change only the output', () => {
+    expect(
+      pipe(
+        S.recurs(2),
+        S.map((n) => n * 10),
+        S.simulate({ steps: 5 })
+      ).map((s) => [s.delay, s.output])
+    ).toEqual([
+      [0, 0],
+      [0, 10]
+    ])
+    expect(pipe(S.recurs(2), S.as('x'), S.simulate({ steps: 5 })).map((s) => s.output)).toEqual(['x', 'x'])
+  })
+
+  it('tapInput sees every input, tapOutput every output', () => {
+    const inputs: Array<string> = []
+    const outputs: Array<number> = []
+    const policy = pipe(
+      S.recurs(2),
+      S.tapInput((e: string) => () => {
+        inputs.push(e)
+      }),
+      S.tapOutput((n) => () => {
+        outputs.push(n)
+      })
+    )
+    expect(pipe(policy, S.simulate({ steps: 10, inputs: ['a', 'b', 'c', 'd'] }))).toHaveLength(2)
+    expect(inputs).toEqual(['a', 'b', 'c'])
+    expect(outputs).toEqual([0, 1])
+  })
+
+  it('delays outputs the delay, elapsed the time since the first attempt', () => {
+    expect(pipe(S.exponential(10), S.capDelay(25), S.delays, S.simulate({ steps: 3 })).map((s) => s.output)).toEqual([
+      10, 20, 25
+    ])
+    expect(delaysOf(pipe(S.stop, S.delays), 3)).toEqual([])
+    expect(
+      pipe(S.constant(100), S.elapsed, S.simulate({ steps: 3, attemptDuration: 10, start: 1000 })).map((s) => s.output)
+    ).toEqual([10, 120, 230])
+    expect(delaysOf(pipe(S.stop, S.elapsed), 3)).toEqual([])
+  })
+})
+
+describe('simulate', () => {
+  it('reports attempt, delay, output and the elapsed time at the decision', () => {
+    expect(pipe(S.exponential(100), S.maxRetries(3), S.simulate({ steps: 10, attemptDuration: 50 }))).toEqual([
+      { attempt: 1, delay: 100, output: 100, elapsed: 50 },
+      { attempt: 2, delay: 200, output: 200, elapsed: 200 },
+      { attempt: 3, delay: 400, output: 400, elapsed: 450 }
+    ])
+  })
+
+  it('ends when the inputs run out', () => {
+    expect(pipe(S.forever, S.simulate({ steps: 10, inputs: [1, 2] }))).toHaveLength(2)
+    expect(pipe(S.forever, S.simulate({ steps: 1, inputs: [1, 2] }))).toHaveLength(1)
+  })
+
+  it('starts from the given time', () => {
+    let seen: ReadonlyArray<number> = []
+    const probe = S.make(0, (_: unknown, context, n: number) => {
+      seen = [context.now, context.start]
+      return S.continueAfter(0, n, n)
+    })
+    pipe(probe, S.simulate({ steps: 1, start: 500, attemptDuration: 5 }))
+    expect(seen).toEqual([505, 500])
+  })
+
+  it('validates its options', () => {
+    expect(() => S.simulate({ steps: -1 })).toThrow(/Schedule.simulate: steps/)
+    expect(() => S.simulate({ steps: 1.5 })).toThrow(/Schedule.simulate: steps/)
+    expect(() => S.simulate({ steps: 1, seed: 0.5 })).toThrow(/Schedule.simulate: seed/)
+    expect(() => S.simulate({ steps: 1, start: NaN })).toThrow(/Schedule.simulate: start/)
+    expect(() => S.simulate({ steps: 1, attemptDuration: -1 })).toThrow(/Schedule.simulate: attemptDuration/)
+  })
+})
+
+describe('saturation', () => {
+  it('the 2,000th delay of exponential(1) is finite and at most MAX_SAFE_INTEGER', () => {
+    const delays = delaysOf(S.exponential(1), 2000)
+    expect(delays).toHaveLength(2000)
+    expect(Number.isFinite(delays[1999])).toBe(true)
+    expect(delays[1999]).toBe(MAX)
+  })
+
+  it('fibonacci, linear and huge factors saturate too', () => {
+    expect(delaysOf(S.fibonacci(1), 5000)[4999]).toBe(MAX)
+    expect(delaysOf(S.linear(MAX), 3)).toEqual([MAX, MAX, MAX])
+    expect(delaysOf(S.exponential(1e300, 1e300), 3)).toEqual([MAX, MAX, MAX])
+    expect(delaysOf(pipe(S.constant(MAX), S.jitteredWith({ min: 1e10, max: 1e10 })), 1)).toEqual([MAX])
+    expect(delaysOf(pipe(S.constant(MAX), S.addJitter(MAX)), 1)).toEqual([MAX])
+  })
+})
+
+describe('validation', () => {
+  const badDurations: ReadonlyArray<number> = [-1, NaN, Infinity, -Infinity]
+  const cases: ReadonlyArray<[string, (d: number) => unknown, string]> = [
+    ['Schedule.constant', (d) => S.constant(d), 'delay'],
+    ['Schedule.spaced', (d) => S.spaced(d), 'delay'],
+    ['Schedule.exponential', (d) => S.exponential(d), 'base'],
+    ['Schedule.fibonacci', (d) => S.fibonacci(d), 'one'],
+    ['Schedule.linear', (d) => S.linear(d), 'base'],
+    ['Schedule.fromDelays', (d) => S.fromDelays(1, d), 'delays[1]'],
+    ['Schedule.decorrelatedJitter', (d) => S.decorrelatedJitter({ base: d, cap: 10 }), 'base'],
+    ['Schedule.decorrelatedJitter', (d) => S.decorrelatedJitter({ base: 1, cap: d }), 'cap'],
+    ['Schedule.fixed', (d) => S.fixed(d), 'interval'],
+    ['Schedule.capDelay', (d) => S.capDelay(d), 'max'],
+    ['Schedule.minDelay', (d) => S.minDelay(d), 'min'],
+    ['Schedule.addJitter', (d) => S.addJitter(d), 'max'],
+    ['Schedule.addJitter', (d) => S.addJitter([d, 10]), 'min'],
+    ['Schedule.addJitter', (d) => S.addJitter([0, d]), 'max'],
+    ['Schedule.maxElapsed', (d) => S.maxElapsed(d), 'ms'],
+    ['Schedule.maxCumulativeDelay', (d) => S.maxCumulativeDelay(d), 'ms'],
+    ['Schedule.jitteredWith', (d) => S.jitteredWith({ min: d, max: 10 }), 'min'],
+    ['Schedule.jitteredWith', (d) => S.jitteredWith({ min: 0, max: d }), 'max']
+  ]
+
+  it.each(cases)('%s throws a RangeError naming %s for negative, NaN and infinite values', (fn, build, arg) => {
+    for (const bad of badDurations) {
+      expect(() => build(bad)).toThrow(RangeError)
+      expect(() => build(bad)).toThrow(`${fn}: ${arg} must be`)
+    }
+  })
+
+  it('the message shows the value it was given', () => {
+    expect(() => S.capDelay(-5)).toThrow(
+      new RangeError('Schedule.capDelay: max must be a finite non-negative number of milliseconds, got -5')
+    )
+    expect(() => S.constant('5' as unknown as number)).toThrow(/got string 5/)
+  })
+
+  it('factors below 1 are rejected', () => {
+    for (const bad of [0.5, 0, -2, NaN, Infinity]) {
+      expect(() => S.exponential(100, bad)).toThrow(/Schedule.exponential: factor must be a finite number >= 1/)
+    }
+  })
+
+  it('non-integer and negative counts are rejected', () => {
+    for (const bad of [1.5, -1, NaN, Infinity]) {
+      expect(() => S.recurs(bad)).toThrow(/Schedule.recurs: n must be a non-negative integer/)
+      expect(() => S.maxRetries(bad)).toThrow(/Schedule.maxRetries: n must be a non-negative integer/)
+    }
+  })
+
+  it('ranges with min above max are rejected', () => {
+    expect(() => S.jitteredWith({ min: 2, max: 1 })).toThrow(/Schedule.jitteredWith: min must not exceed max/)
+    expect(() => S.addJitter([20, 10])).toThrow(/Schedule.addJitter: min must not exceed max/)
+    expect(() => S.addJitter('x' as never)).toThrow(/Schedule.addJitter/)
+    expect(() => S.decorrelatedJitter({ base: 100, cap: 50 })).toThrow(
+      /Schedule.decorrelatedJitter: cap must be at least base/
+    )
+  })
+
+  it('functions must be functions', () => {
+    const notAFunction = 42 as never
+    expect(() => S.addDelay(notAFunction)).toThrow(/Schedule.addDelay: f must be a function/)
+    expect(() => S.modifyDelay(notAFunction)).toThrow(/Schedule.modifyDelay: f must be a function/)
+    expect(() => S.withDelayHint(notAFunction)).toThrow(/Schedule.withDelayHint: hint must be a function/)
+    expect(() => S.whileInput(notAFunction)).toThrow(/Schedule.whileInput: predicate must be a function/)
+    expect(() => S.untilInput(notAFunction)).toThrow(/Schedule.untilInput: predicate must be a function/)
+    expect(() => S.whileOutput(notAFunction)).toThrow(/Schedule.whileOutput: predicate must be a function/)
+    expect(() => S.untilOutput(notAFunction)).toThrow(/Schedule.untilOutput: predicate must be a function/)
+    expect(() => S.tapInput(notAFunction)).toThrow(/Schedule.tapInput: f must be a function/)
+    expect(() => S.tapOutput(notAFunction)).toThrow(/Schedule.tapOutput: f must be a function/)
+  })
+
+  it('validation happens when the function is called, before it is applied', () => {
+    expect(() => S.capDelay(-5)).toThrow(RangeError)
+    expect(() => pipe(S.forever, S.capDelay(-5))).toThrow(RangeError)
+  })
+})
+
+// -------------------------------------------------------------------------------------
+// properties over randomly composed schedules
+// -------------------------------------------------------------------------------------
+
+const duration = fc.oneof(
+  fc.integer({ min: 0, max: 10_000 }),
+  fc.double({ min: 0, max: 1e6, noNaN: true }),
+  fc.constantFrom(0, MAX, 2 ** 31, 1e300)
+)
+type Arb = fc.Arbitrary<S.Schedule<number, unknown>>
+
+const leaf: Arb = fc.oneof(
+  fc.constant(S.forever),
+  fc.nat({ max: 20 }).map(S.recurs),
+  duration.map(S.constant),
+  fc.tuple(duration, fc.double({ min: 1, max: 1e3, noNaN: true })).map(([b, f]) => S.exponential(b, f)),
+  duration.map(S.fibonacci),
+  duration.map(S.linear),
+  fc.array(duration, { maxLength: 8 }).map((ds) => S.fromDelays(...ds)),
+  fc.tuple(duration, duration).map(([a, b]) => S.decorrelatedJitter({ base: Math.min(a, b), cap: Math.max(a, b) })),
+  duration.map(S.fixed)
+)
+
+type Modifier = (s: S.Schedule<number, unknown>) => S.Schedule<number, unknown>
+const modifier: fc.Arbitrary<Modifier> = fc.oneof(
+  fc.constant<Modifier>(S.jittered),
+  fc.constant<Modifier>(S.fullJitter),
+  fc.constant<Modifier>(S.equalJitter),
+  fc
+    .tuple(fc.double({ min: 0, max: 10, noNaN: true }), fc.double({ min: 0, max: 10, noNaN: true }))
+    .map(([a, b]): Modifier => S.jitteredWith({ min: Math.min(a, b), max: Math.max(a, b) })),
+  duration.map((d): Modifier => S.addJitter(d)),
+  duration.map((d): Modifier => S.capDelay(d)),
+  duration.map((d): Modifier => S.minDelay(d)),
+  fc.double().map((x): Modifier => S.modifyDelay(() => x)),
+  fc.double().map((x): Modifier => S.addDelay(() => x)),
+  fc.option(fc.double()).map((x): Modifier => S.withDelayHint(() => O.fromNullable(x))),
+  fc.nat({ max: 20 }).map((n): Modifier => S.maxRetries(n)),
+  duration.map((d): Modifier => S.maxElapsed(d)),
+  duration.map((d): Modifier => S.maxCumulativeDelay(d)),
+  fc.nat({ max: 100 }).map((n): Modifier => S.whileInput((i: number) => i < n)),
+  fc.constant<Modifier>(S.delays),
+  fc.constant<Modifier>(S.elapsed)
+)
+
+const schedule: Arb = fc.letrec<{ schedule: S.Schedule<number, unknown> }>((tie) => ({
+  schedule: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    leaf,
+    fc.tuple(tie('schedule'), modifier).map(([s, m]) => m(s)),
+    fc.tuple(tie('schedule'), tie('schedule')).map(([a, b]) => pipe(a, S.intersect(b))),
+    fc.tuple(tie('schedule'), tie('schedule')).map(([a, b]) => pipe(a, S.union(b))),
+    fc.tuple(tie('schedule'), tie('schedule')).map(([a, b]) => pipe(a, S.andThen(b)))
+  )
+})).schedule
+
+const run = fc.record({
+  seed: fc.integer(),
+  attemptDuration: fc.integer({ min: 0, max: 1000 }),
+  inputs: fc.array(fc.nat({ max: 100 }), { minLength: 30, maxLength: 30 })
+})
+
+const decisions = (
+  s: S.Schedule<number, unknown>,
+  r: { seed: number; attemptDuration: number; inputs: Array<number> }
+) => pipe(s, S.simulate({ steps: 30, ...r })).map((x) => x.delay)
+
+describe('properties', () => {
+  it('no delay is ever negative, NaN or above MAX_SAFE_INTEGER', () => {
+    fc.assert(
+      fc.property(schedule, run, (s, r) => {
+        for (const d of decisions(s, r)) {
+          expect(Number.isFinite(d) && d >= 0 && d <= MAX).toBe(true)
+        }
+      }),
+      { numRuns: 500 }
+    )
+  })
+
+  it('capDelay(m) as the last modifier bounds every delay by m', () => {
+    fc.assert(
+      fc.property(schedule, duration, run, (s, m, r) => {
+        for (const d of decisions(pipe(s, S.capDelay(m)), r)) {
+          expect(d).toBeLessThanOrEqual(m)
+        }
+      }),
+      { numRuns: 300 }
+    )
+  })
+
+  it('intersect delays are the max, union delays the min of their sides (deterministic sides)', () => {
+    // compare with sides that do not depend on time or randomness, so each side can be run alone
+    const deterministic = fc.array(duration, { maxLength: 10 }).map((ds) => S.fromDelays(...ds))
+    fc.assert(
+      fc.property(deterministic, deterministic, (a, b) => {
+        const da = delaysOf(a, 30)
+        const db = delaysOf(b, 30)
+        const both = delaysOf(pipe(a, S.intersect(b)), 30)
+        expect(both).toEqual(da.slice(0, Math.min(da.length, db.length)).map((d, i) => Math.max(d, db[i])))
+        const either = delaysOf(pipe(a, S.union(b)), 30)
+        const n = Math.max(da.length, db.length)
+        expect(either).toEqual(
+          Array.from({ length: n }, (_, i) =>
+            i >= da.length ? db[i] : i >= db.length ? da[i] : Math.min(da[i], db[i])
+          )
+        )
+      })
+    )
+  })
+
+  it('intersect and union of any schedules are bounded by their sides at every step', () => {
+    fc.assert(
+      fc.property(schedule, schedule, fc.integer(), (a, b, seed) => {
+        // step all three side by side with the same context
+        const ctx = (now: number): S.StepContext => ({ now, start: 0, random: () => 0.5 })
+        let sa = a.initial
+        let sb = b.initial
+        let si = pipe(a, S.intersect(b)).initial
+        let su = pipe(a, S.union(b)).initial
+        let aDone = false
+        let bDone = false
+        const inter = pipe(a, S.intersect(b))
+        const uni = pipe(a, S.union(b))
+        let interDone = false
+        for (let i = 0; i < 20; i++) {
+          const c = ctx(i * 10 + (seed % 7))
+          const ra = aDone ? S.done : a.step(i, c, sa)
+          const rb = bDone ? S.done : b.step(i, c, sb)
+          const ri = interDone ? S.done : inter.step(i, c, si)
+          const ru = uni.step(i, c, su)
+          if (!interDone) {
+            if (ra._tag === 'Done' || rb._tag === 'Done') {
+              expect(ri._tag).toBe('Done')
+              interDone = true
+            } else {
+              expect(ri._tag).toBe('Continue')
+              if (ri._tag === 'Continue') {
+                expect(ri.delay).toBe(Math.max(ra.delay, rb.delay))
+                si = ri.state
+              }
+            }
+          }
+          if (ra._tag === 'Done' && rb._tag === 'Done') {
+            expect(ru._tag).toBe('Done')
+            break
+          }
+          expect(ru._tag).toBe('Continue')
+          if (ru._tag === 'Continue') {
+            const live = [ra, rb].flatMap((r) => (r._tag === 'Continue' ? [r.delay] : []))
+            expect(ru.delay).toBe(Math.min(...live))
+            su = ru.state
+          }
+          if (ra._tag === 'Continue') sa = ra.state
+          else aDone = true
+          if (rb._tag === 'Continue') sb = rb.state
+          else bDone = true
+        }
+      }),
+      { numRuns: 300 }
+    )
+  })
+
+  const monoidLaws = (name: string, M: ReturnType<typeof S.getIntersectMonoid<number>>) => {
+    it(`${name} monoid is associative on decisions`, () => {
+      fc.assert(
+        fc.property(schedule, schedule, schedule, run, (x, y, z, r) => {
+          expect(decisions(M.concat(M.concat(x, y), z), r)).toEqual(decisions(M.concat(x, M.concat(y, z)), r))
+        }),
+        { numRuns: 200 }
+      )
+    })
+    it(`${name} monoid has its identity on decisions`, () => {
+      fc.assert(
+        fc.property(schedule, run, (x, r) => {
+          expect(decisions(M.concat(x, M.empty), r)).toEqual(decisions(x, r))
+          expect(decisions(M.concat(M.empty, x), r)).toEqual(decisions(x, r))
+        }),
+        { numRuns: 200 }
+      )
+    })
+  }
+  monoidLaws('intersect', S.getIntersectMonoid<number>())
+  monoidLaws('union', S.getUnionMonoid<number>())
+})
+
+const countValues = (u: unknown): number =>
+  u !== null && typeof u === 'object' ? Object.values(u).reduce((n: number, v) => n + countValues(v), 0) : 1
+
+describe('cost per step', () => {
+  it('keeps constant-size state: a composed schedule stepped 100,000 times holds no history', () => {
+    const policy = pipe(
+      S.exponential(1),
+      S.jittered,
+      S.capDelay(1000),
+      S.union(S.fibonacci(2)),
+      S.intersect(S.forever),
+      S.maxRetries(1_000_000),
+      S.maxCumulativeDelay(MAX),
+      S.andThen(S.forever)
+    )
+    const random = () => 0.5
+    const sizeAfter = (n: number): number => {
+      let state = policy.initial
+      for (let i = 0; i < n; i++) {
+        const step = policy.step(undefined, { now: i, start: 0, random }, state)
+        if (step._tag === 'Done') throw new Error('unexpected end')
+        state = step.state
+      }
+      return countValues(state)
+    }
+    // the state holds as many values after 100,000 steps as after 10: no list grows with the step count
+    expect(sizeAfter(100_000)).toBe(sizeAfter(10))
+  })
+})
+
+describe('types', () => {
+  it('keeps input and output types through pipe', () => {
+    interface HttpError {
+      readonly status: number
+    }
+    const policy = pipe(
+      S.exponential(100),
+      S.jittered,
+      S.whileInput((e: HttpError) => e.status >= 500),
+      S.capDelay(5000),
+      S.maxRetries(5)
+    )
+    expectTypeOf(policy).toEqualTypeOf<S.Schedule<HttpError, number>>()
+    expectTypeOf(pipe(S.exponential(1), S.intersect(S.recurs(1)))).toEqualTypeOf<
+      S.Schedule<unknown, readonly [number, number]>
+    >()
+    expectTypeOf(pipe(S.exponential(1), S.union(S.recurs(1)))).toEqualTypeOf<
+      S.Schedule<unknown, readonly [number | undefined, number | undefined]>
+    >()
+    expectTypeOf(pipe(S.exponential(1), S.andThen(S.as('x')(S.recurs(1))))).toEqualTypeOf<
+      S.Schedule<unknown, string | number>
+    >()
+    // a predicate on a wider input applies to a schedule of a narrower one
+    const narrow = pipe(
+      S.forever,
+      S.whileInput((e: HttpError & { readonly url: string }) => e.url !== '')
+    )
+    expectTypeOf(
+      pipe(
+        narrow,
+        S.whileInput((e: HttpError) => e.status > 0)
+      )
+    ).toEqualTypeOf<S.Schedule<HttpError & { readonly url: string }, number>>()
+  })
+})
