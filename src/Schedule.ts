@@ -41,6 +41,16 @@ import { seeded } from './internal/random'
  * `random()` returns a number in [0, 1). Use it instead of `Math.random` so a run can be replayed
  * with a seed (see `simulate`).
  *
+ * @example
+ * import * as S from 'schedule-ts/Schedule'
+ *
+ * // a schedule that waits until one second after the start of the first attempt
+ * const untilOneSecond = S.make(0, (_: unknown, context: S.StepContext, n: number) =>
+ *   S.continueAfter(Math.max(0, context.start + 1000 - context.now), n, n + 1)
+ * )
+ * const step = untilOneSecond.step(undefined, { now: 400, start: 0, random: Math.random }, untilOneSecond.initial)
+ * assert.strictEqual(step._tag === 'Continue' && step.delay, 600)
+ *
  * @category model
  * @since 0.1.0
  */
@@ -52,6 +62,12 @@ export interface StepContext {
 
 /**
  * The decision to try again after `delay` milliseconds, with an `output` and the next `state`.
+ *
+ * @example
+ * import * as S from 'schedule-ts/Schedule'
+ *
+ * const step: S.Step<number, string> = S.continueAfter(100, 'again', 1)
+ * assert.strictEqual(step._tag === 'Continue' && step.delay, 100)
  *
  * @category model
  * @since 0.1.0
@@ -66,6 +82,12 @@ export interface Continue<S, Out> {
 /**
  * The decision to stop.
  *
+ * @example
+ * import * as S from 'schedule-ts/Schedule'
+ *
+ * const step: S.Step<number, string> = S.done
+ * assert.strictEqual(S.isDone(step), true)
+ *
  * @category model
  * @since 0.1.0
  */
@@ -75,6 +97,14 @@ export interface Done {
 
 /**
  * The result of stepping a schedule: `Continue` or `Done`.
+ *
+ * @example
+ * import * as S from 'schedule-ts/Schedule'
+ *
+ * const describe = (step: S.Step<unknown, number>): string =>
+ *   step._tag === 'Done' ? 'give up' : `retry in ${step.delay} ms`
+ * assert.strictEqual(describe(S.continueAfter(250, 0, null)), 'retry in 250 ms')
+ * assert.strictEqual(describe(S.done), 'give up')
  *
  * @category model
  * @since 0.1.0
@@ -88,6 +118,17 @@ export type Step<S, Out> = Continue<S, Out> | Done
  * The state type is hidden (`unknown`): a combinator written outside the library steps the
  * schedules it wraps by passing back the states they returned, exactly as the built-in ones do.
  * `In` is what the schedule is stepped with (the error when retrying), `Out` what it outputs.
+ *
+ * @example
+ * import * as S from 'schedule-ts/Schedule'
+ *
+ * // step a schedule by hand, as a driver does
+ * const policy: S.Schedule<unknown, number> = S.exponential(100)
+ * const context = { now: 0, start: 0, random: Math.random }
+ * const first = policy.step(undefined, context, policy.initial)
+ * assert.ok(first._tag === 'Continue')
+ * const second = policy.step(undefined, context, first.state)
+ * assert.strictEqual(second._tag === 'Continue' && second.delay, 200)
  *
  * @category model
  * @since 0.1.0
@@ -104,6 +145,13 @@ export interface Schedule<In, Out> {
  * schedule's output and `elapsed` the time since the start of the first attempt at the moment of the
  * decision (before the delay).
  *
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * import * as S from 'schedule-ts/Schedule'
+ *
+ * const [first]: ReadonlyArray<S.SimulationStep<number>> = pipe(S.constant(10), S.simulate({ steps: 1 }))
+ * assert.deepStrictEqual(first, { attempt: 1, delay: 10, output: 0, elapsed: 0 })
+ *
  * @category model
  * @since 0.1.0
  */
@@ -116,6 +164,13 @@ export interface SimulationStep<Out> {
 
 /**
  * The options of `simulate`.
+ *
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * import * as S from 'schedule-ts/Schedule'
+ *
+ * const options: S.SimulationOptions<number> = { steps: 10, inputs: [503, 503], seed: 1, attemptDuration: 20 }
+ * assert.strictEqual(pipe(S.forever, S.simulate(options)).length, 2)
  *
  * @category model
  * @since 0.1.0
