@@ -1,0 +1,359 @@
+import { getEventListeners } from 'node:events'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { Clock, live } from '../src/Clock'
+
+const MAX_TIMEOUT = 2 ** 31 - 1
+
+const activeTimeouts = (): number => process.getActiveResourcesInfo().filter((name) => name === 'Timeout').length
+
+const abortListeners = (signal: AbortSignal): number => getEventListeners(signal, 'abort').length
+
+/** Tracks whether a promise has settled, without letting a rejection go unhandled. */
+const track = <A>(promise: Promise<A>) => {
+  const state: { settled: boolean; value?: A; error?: unknown } = { settled: false }
+  promise.then(
+    (value) => {
+      state.settled = true
+      state.value = value
+    },
+    (error: unknown) => {
+      state.settled = true
+      state.error = error
+    }
+  )
+  return state
+}
+
+const flush = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+const realSetTimeout = globalThis.setTimeout
+const realClearTimeout = globalThis.clearTimeout
+
+/**
+ * Every real timer set during a test: the delays asked for, the handles, and those still pending.
+ * (Fake timers replace these spies while they are installed, so a test using them checks `vi.getTimerCount()`.)
+ */
+const timers = { delays: [] as Array<number | undefined>, handles: [] as Array<NodeJS.Timeout>, pending: new Set() }
+
+const wait = (ms: number) => new Promise<void>((resolve) => realSetTimeout(resolve, ms))
+
+beforeEach(() => {
+  timers.delays = []
+  timers.handles = []
+  timers.pending = new Set()
+  vi.spyOn(globalThis, 'setTimeout').mockImplementation(((callback: () => void, ms?: number) => {
+    const handle = realSetTimeout(() => {
+      timers.pending.delete(handle)
+      callback()
+    }, ms)
+    timers.delays.push(ms)
+    timers.handles.push(handle)
+    timers.pending.add(handle)
+    return handle
+  }) as typeof setTimeout)
+  vi.spyOn(globalThis, 'clearTimeout').mockImplementation((handle) => {
+    timers.pending.delete(handle)
+    realClearTimeout(handle)
+  })
+})
+
+afterEach(() => {
+  vi.useRealTimers()
+  // no timer of ours is left behind by any test
+  expect(timers.pending.size).toBe(0)
+  vi.restoreAllMocks()
+})
+
+describe('Clock', () => {
+  it('is an interface any object with now and sleep satisfies', async () => {
+    let time = 0
+    const instant: Clock = {
+      now: () => time,
+      sleep: (ms) => {
+        time += ms
+        return Promise.resolve()
+      }
+    }
+    await instant.sleep(250)
+    expect(instant.now()).toBe(250)
+  })
+})
+
+describe('live.now', () => {
+  it('follows performance.now()', () => {
+    const before = performance.now()
+    const now = live.now()
+    const after = performance.now()
+    expect(now).toBeGreaterThanOrEqual(before)
+    expect(now).toBeLessThanOrEqual(after)
+  })
+
+  it('is monotonic even when the wall clock jumps back', async () => {
+    vi.spyOn(Date, 'now').mockReturnValue(0)
+    const first = live.now()
+    await wait(5)
+    expect(live.now()).toBeGreaterThan(first)
+  })
+})
+
+describe('live.sleep', () => {
+  it('resolves sleep(0) without a timer', async () => {
+    const before = activeTimeouts()
+    const promise = live.sleep(0)
+    expect(activeTimeouts()).toBe(before)
+    await expect(promise).resolves.toBeUndefined()
+    expect(timers.delays).toEqual([])
+  })
+
+  it('resolves sleep(0) with a live signal without adding a listener', async () => {
+    const controller = new AbortController()
+    await live.sleep(0, controller.signal)
+    expect(abortListeners(controller.signal)).toBe(0)
+    expect(timers.delays).toEqual([])
+  })
+
+  it('really waits', async () => {
+    const start = performance.now()
+    await live.sleep(20)
+    // a timer may fire up to 1 ms early against performance.now(), never more
+    expect(performance.now() - start).toBeGreaterThanOrEqual(19)
+    expect(timers.delays).toEqual([20])
+  })
+
+  it('does not resolve before its time', async () => {
+    const state = track(live.sleep(40))
+    await wait(10)
+    expect(state.settled).toBe(false)
+    await wait(40)
+    expect(state).toEqual({ settled: true, value: undefined })
+  })
+
+  it('keeps one timer while it sleeps and none afterwards', async () => {
+    const before = activeTimeouts()
+    const promise = live.sleep(10)
+    expect(activeTimeouts()).toBe(before + 1)
+    expect(timers.pending.size).toBe(1)
+    await promise
+    expect(timers.pending.size).toBe(0)
+  })
+
+  it('does not unref its timer', async () => {
+    const promise = live.sleep(5)
+    expect(timers.handles).toHaveLength(1)
+    expect(timers.handles[0].hasRef()).toBe(true)
+    await promise
+  })
+
+  it.each([
+    ['NaN', NaN],
+    ['a negative number', -1],
+    ['-Infinity', -Infinity],
+    ['Infinity', Infinity],
+    ['a string', '5' as unknown as number],
+    ['undefined', undefined as unknown as number]
+  ])('rejects %s with a RangeError naming Clock.sleep and ms', async (_, ms) => {
+    let promise: Promise<void> | undefined
+    expect(() => {
+      promise = live.sleep(ms)
+    }).not.toThrow()
+    await expect(promise).rejects.toThrow(RangeError)
+    await expect(promise).rejects.toThrow(/^Clock\.sleep: ms must be a finite non-negative number/)
+    expect(timers.delays).toEqual([])
+  })
+
+  it('validates before it looks at the signal', async () => {
+    const controller = new AbortController()
+    controller.abort('stop')
+    await expect(live.sleep(-1, controller.signal)).rejects.toThrow(RangeError)
+  })
+
+  it('accepts a fractional delay', async () => {
+    await expect(live.sleep(0.5)).resolves.toBeUndefined()
+  })
+
+  describe('with an AbortSignal', () => {
+    it('rejects at once with the reason when the signal is already aborted', async () => {
+      const controller = new AbortController()
+      const reason = new Error('gone')
+      controller.abort(reason)
+      const state = track(live.sleep(1_000, controller.signal))
+      await Promise.resolve()
+      await Promise.resolve()
+      expect(state).toEqual({ settled: true, error: reason })
+      expect(timers.delays).toEqual([])
+      expect(abortListeners(controller.signal)).toBe(0)
+    })
+
+    it('rejects sleep(0) too when the signal is already aborted', async () => {
+      const controller = new AbortController()
+      controller.abort('stop')
+      await expect(live.sleep(0, controller.signal)).rejects.toBe('stop')
+    })
+
+    it('rejects with the default AbortError reason', async () => {
+      const controller = new AbortController()
+      const promise = live.sleep(1_000, controller.signal)
+      controller.abort()
+      const error = await promise.then(
+        () => undefined,
+        (e: unknown) => e
+      )
+      expect(error).toBe(controller.signal.reason)
+      expect((error as Error).name).toBe('AbortError')
+    })
+
+    it('rejects with the reason, clears its timer and removes its listener when aborted', async () => {
+      const controller = new AbortController()
+      const before = activeTimeouts()
+      const state = track(live.sleep(10_000, controller.signal))
+      expect(abortListeners(controller.signal)).toBe(1)
+      expect(activeTimeouts()).toBe(before + 1)
+      controller.abort('stop')
+      expect(activeTimeouts()).toBe(before)
+      expect(timers.pending.size).toBe(0)
+      expect(abortListeners(controller.signal)).toBe(0)
+      await flush()
+      expect(state).toEqual({ settled: true, error: 'stop' })
+    })
+
+    it('removes its listener when it completes', async () => {
+      const controller = new AbortController()
+      const promise = live.sleep(5, controller.signal)
+      expect(abortListeners(controller.signal)).toBe(1)
+      await promise
+      expect(abortListeners(controller.signal)).toBe(0)
+      // a later abort has nothing left to reject
+      controller.abort('late')
+      await expect(promise).resolves.toBeUndefined()
+    })
+
+    it('rejects every sleep sharing the signal', async () => {
+      const controller = new AbortController()
+      const sleeps = [live.sleep(1_000, controller.signal), live.sleep(2_000, controller.signal)]
+      expect(abortListeners(controller.signal)).toBe(2)
+      controller.abort('all')
+      await expect(Promise.all(sleeps.map((p) => p.catch((e: unknown) => e)))).resolves.toEqual(['all', 'all'])
+      expect(abortListeners(controller.signal)).toBe(0)
+    })
+
+    it('stops a sleep longer than a timer can hold promptly, without resolving early', async () => {
+      const controller = new AbortController()
+      const start = performance.now()
+      const state = track(live.sleep(2 ** 31 + 1_000, controller.signal))
+      // a raw setTimeout with this delay would have fired after 1 ms
+      await wait(50)
+      expect(state.settled).toBe(false)
+      expect(timers.pending.size).toBe(1)
+      const before = activeTimeouts()
+      controller.abort('enough')
+      expect(activeTimeouts()).toBe(before - 1)
+      await flush()
+      expect(state).toEqual({ settled: true, error: 'enough' })
+      expect(performance.now() - start).toBeLessThan(1_000)
+      expect(timers.pending.size).toBe(0)
+      expect(abortListeners(controller.signal)).toBe(0)
+    })
+
+    it('leaves no listener and raises no warning after 10,000 sequential sleeps on one signal', async () => {
+      vi.useFakeTimers()
+      const warnings: Array<Error> = []
+      const onWarning = (warning: Error) => warnings.push(warning)
+      process.on('warning', onWarning)
+      try {
+        const controller = new AbortController()
+        let most = 0
+        for (let i = 0; i < 10_000; i++) {
+          const promise = live.sleep(1, controller.signal)
+          most = Math.max(most, abortListeners(controller.signal))
+          await vi.advanceTimersByTimeAsync(1)
+          await promise
+        }
+        expect(vi.getTimerCount()).toBe(0)
+        vi.useRealTimers()
+        await flush()
+        expect(most).toBe(1)
+        expect(abortListeners(controller.signal)).toBe(0)
+        expect(warnings).toEqual([])
+      } finally {
+        process.off('warning', onWarning)
+      }
+    })
+
+    it('clears its timer and listener on each of 10,000 sequential aborts', async () => {
+      vi.useFakeTimers()
+      let leftovers = 0
+      let last: unknown
+      for (let i = 0; i < 10_000; i++) {
+        const controller = new AbortController()
+        const promise = live.sleep(1_000, controller.signal)
+        controller.abort(i)
+        last = await promise.catch((e: unknown) => e)
+        leftovers += vi.getTimerCount() + abortListeners(controller.signal)
+      }
+      expect(last).toBe(9_999)
+      expect(leftovers).toBe(0)
+    })
+  })
+
+  describe('past the 32-bit timer limit', () => {
+    // the fake timers, like Node, fire a timer set beyond 2^31 - 1 ms after 1 ms
+
+    it('waits the whole time, in chunks a timer can hold', async () => {
+      vi.useFakeTimers()
+      const ms = 2 ** 31 + 1_000
+      const state = track(live.sleep(ms))
+      await vi.advanceTimersByTimeAsync(1)
+      expect(state.settled).toBe(false)
+      await vi.advanceTimersByTimeAsync(MAX_TIMEOUT - 1)
+      expect(state.settled).toBe(false)
+      expect(vi.getTimerCount()).toBe(1)
+      await vi.advanceTimersByTimeAsync(ms - MAX_TIMEOUT - 1)
+      expect(state.settled).toBe(false)
+      await vi.advanceTimersByTimeAsync(1)
+      expect(state).toEqual({ settled: true, value: undefined })
+      expect(vi.getTimerCount()).toBe(0)
+    })
+
+    it('waits exactly 2^31 - 1 ms in one timer', async () => {
+      vi.useFakeTimers()
+      const state = track(live.sleep(MAX_TIMEOUT))
+      await vi.advanceTimersByTimeAsync(MAX_TIMEOUT - 1)
+      expect(state.settled).toBe(false)
+      await vi.advanceTimersByTimeAsync(1)
+      expect(state.settled).toBe(true)
+      expect(vi.getTimerCount()).toBe(0)
+    })
+
+    it('chains as many chunks as it needs', async () => {
+      vi.useFakeTimers()
+      const ms = 3 * MAX_TIMEOUT + 7
+      const state = track(live.sleep(ms))
+      await vi.advanceTimersByTimeAsync(ms - 1)
+      expect(state.settled).toBe(false)
+      await vi.advanceTimersByTimeAsync(1)
+      expect(state.settled).toBe(true)
+    })
+
+    it('sets real timers of at most 2^31 - 1 ms', async () => {
+      const controller = new AbortController()
+      const promise = live.sleep(3 * MAX_TIMEOUT + 7, controller.signal).catch(() => undefined)
+      controller.abort()
+      await promise
+      expect(timers.delays).toEqual([MAX_TIMEOUT])
+    })
+
+    it('can be aborted during a later chunk', async () => {
+      vi.useFakeTimers()
+      const controller = new AbortController()
+      const state = track(live.sleep(2 * MAX_TIMEOUT, controller.signal))
+      await vi.advanceTimersByTimeAsync(MAX_TIMEOUT + 10)
+      expect(state.settled).toBe(false)
+      expect(vi.getTimerCount()).toBe(1)
+      controller.abort('late')
+      await vi.advanceTimersByTimeAsync(0)
+      expect(state).toEqual({ settled: true, error: 'late' })
+      expect(vi.getTimerCount()).toBe(0)
+      expect(abortListeners(controller.signal)).toBe(0)
+    })
+  })
+})

@@ -1,0 +1,508 @@
+import { getEventListeners } from 'node:events'
+import { afterEach, beforeEach, describe, expect, it, MockInstance, vi } from 'vitest'
+import * as TestClock from '../src/TestClock'
+
+const abortListeners = (signal: AbortSignal): number => getEventListeners(signal, 'abort').length
+
+const activeResources = (name: string): number =>
+  process.getActiveResourcesInfo().filter((resource) => resource === name).length
+
+/** Tracks whether a promise has settled, without letting a rejection go unhandled. */
+const track = <A>(promise: Promise<A>) => {
+  const state: { settled: boolean; value?: A; error?: unknown } = { settled: false }
+  promise.then(
+    (value) => {
+      state.settled = true
+      state.value = value
+    },
+    (error: unknown) => {
+      state.settled = true
+      state.error = error
+    }
+  )
+  return state
+}
+
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+/** Sleeps for each delay in turn, logging the virtual time at each wake-up. */
+const sleeper = (clock: TestClock.TestClock, delays: ReadonlyArray<number>, signal?: AbortSignal) => {
+  const log: Array<number> = []
+  const done = (async () => {
+    for (const ms of delays) {
+      await clock.sleep(ms, signal)
+      log.push(clock.now())
+    }
+  })()
+  return { log, done }
+}
+
+/** Sleeps `ms` again and again until the signal aborts. */
+const forever = async (clock: TestClock.TestClock, ms: number, signal: AbortSignal) => {
+  for (;;) {
+    await clock.sleep(ms, signal)
+  }
+}
+
+let setTimeoutSpy: MockInstance<typeof setTimeout>
+
+beforeEach(() => {
+  setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout')
+})
+
+afterEach(() => {
+  // the test clock never sets a real timer (checked first: installing fake timers sets a probe timer)
+  expect(setTimeoutSpy).not.toHaveBeenCalled()
+  vi.useRealTimers()
+  vi.unstubAllGlobals()
+  vi.restoreAllMocks()
+})
+
+describe('make', () => {
+  it('starts at 0 by default', () => {
+    expect(TestClock.make().now()).toBe(0)
+  })
+
+  it('starts at the given time, negative included', () => {
+    expect(TestClock.make(1_000).now()).toBe(1_000)
+    expect(TestClock.make(-5).now()).toBe(-5)
+  })
+
+  it.each([
+    ['NaN', NaN],
+    ['Infinity', Infinity],
+    ['-Infinity', -Infinity],
+    ['a string', '0' as unknown as number]
+  ])('throws a RangeError naming TestClock.make and start for %s', (_, start) => {
+    expect(() => TestClock.make(start)).toThrow(RangeError)
+    expect(() => TestClock.make(start)).toThrow(/^TestClock\.make: start must be a finite number/)
+  })
+
+  it('makes independent clocks', async () => {
+    const a = TestClock.make()
+    const b = TestClock.make()
+    void a.sleep(10)
+    await a.runAll()
+    expect(a.now()).toBe(10)
+    expect(b.now()).toBe(0)
+    expect(b.sleeps).toEqual([])
+  })
+})
+
+describe('now', () => {
+  it('does not move on its own', async () => {
+    const clock = TestClock.make()
+    await new Promise<void>((resolve) => setImmediate(resolve))
+    await turn()
+    expect(clock.now()).toBe(0)
+  })
+})
+
+describe('sleep', () => {
+  it('resolves sleep(0) at once, without advancing time', async () => {
+    const clock = TestClock.make(5)
+    const state = track(clock.sleep(0))
+    await Promise.resolve()
+    await Promise.resolve()
+    expect(state).toEqual({ settled: true, value: undefined })
+    expect(clock.now()).toBe(5)
+  })
+
+  it('does not resolve until time is advanced', async () => {
+    const clock = TestClock.make()
+    const state = track(clock.sleep(1))
+    await turn()
+    await turn()
+    expect(state.settled).toBe(false)
+    await clock.adjust(1)
+    expect(state).toEqual({ settled: true, value: undefined })
+  })
+
+  it.each([
+    ['NaN', NaN],
+    ['a negative number', -1],
+    ['Infinity', Infinity],
+    ['a string', '5' as unknown as number]
+  ])('rejects %s with a RangeError naming TestClock.sleep and ms, and does not record it', async (_, ms) => {
+    const clock = TestClock.make()
+    let promise: Promise<void> | undefined
+    expect(() => {
+      promise = clock.sleep(ms)
+    }).not.toThrow()
+    await expect(promise).rejects.toThrow(RangeError)
+    await expect(promise).rejects.toThrow(/^TestClock\.sleep: ms must be a finite non-negative number/)
+    expect(clock.sleeps).toEqual([])
+  })
+})
+
+describe('sleeps', () => {
+  it('records every delay asked for, in order, zeros included', async () => {
+    const clock = TestClock.make()
+    const { done } = sleeper(clock, [0, 100, 0, 50])
+    await clock.runAll()
+    await done
+    expect(clock.sleeps).toEqual([0, 100, 0, 50])
+  })
+
+  it('records a sleep when it is asked for, before it wakes', () => {
+    const clock = TestClock.make()
+    void clock.sleep(30)
+    void clock.sleep(10)
+    expect(clock.sleeps).toEqual([30, 10])
+  })
+
+  it('is a snapshot that later sleeps and callers cannot change', () => {
+    const clock = TestClock.make()
+    void clock.sleep(1)
+    const snapshot = clock.sleeps
+    void clock.sleep(2)
+    expect(snapshot).toEqual([1])
+    ;(snapshot as Array<number>).push(99)
+    expect(clock.sleeps).toEqual([1, 2])
+  })
+})
+
+describe('adjust', () => {
+  it('advances time by ms and wakes only the sleeps that fall due', async () => {
+    const clock = TestClock.make()
+    const short = track(clock.sleep(50))
+    const long = track(clock.sleep(100))
+    await clock.adjust(60)
+    expect(clock.now()).toBe(60)
+    expect(short.settled).toBe(true)
+    expect(long.settled).toBe(false)
+    await clock.adjust(39)
+    expect(clock.now()).toBe(99)
+    expect(long.settled).toBe(false)
+    await clock.adjust(1)
+    expect(clock.now()).toBe(100)
+    expect(long.settled).toBe(true)
+  })
+
+  it('wakes sleeps in order of their wake time, ties in the order they were asked for', async () => {
+    const clock = TestClock.make()
+    const order: Array<string> = []
+    const at = (name: string, ms: number) =>
+      clock.sleep(ms).then(() => {
+        order.push(`${name}@${clock.now()}`)
+      })
+    void at('c', 300)
+    void at('a', 100)
+    void at('b1', 200)
+    void at('b2', 200)
+    void at('b3', 200)
+    await clock.adjust(1_000)
+    expect(order).toEqual(['a@100', 'b1@200', 'b2@200', 'b3@200', 'c@300'])
+    expect(clock.now()).toBe(1_000)
+  })
+
+  it('lets woken work see the wake time, not the target', async () => {
+    const clock = TestClock.make()
+    const { log } = sleeper(clock, [10, 10, 10, 10])
+    await clock.adjust(35)
+    expect(log).toEqual([10, 20, 30])
+    expect(clock.now()).toBe(35)
+    await clock.adjust(5)
+    expect(log).toEqual([10, 20, 30, 40])
+  })
+
+  it('wakes a sleep asked for by woken work within the same adjustment', async () => {
+    const clock = TestClock.make()
+    const order: Array<string> = []
+    void clock.sleep(10).then(async () => {
+      order.push(`first@${clock.now()}`)
+      // a sleep due before one that was already pending
+      await clock.sleep(5)
+      order.push(`nested@${clock.now()}`)
+    })
+    void clock.sleep(20).then(() => order.push(`second@${clock.now()}`))
+    await clock.adjust(100)
+    expect(order).toEqual(['first@10', 'nested@15', 'second@20'])
+  })
+
+  it('wakes a sleep that falls due exactly at the target', async () => {
+    const clock = TestClock.make()
+    const state = track(clock.sleep(25))
+    await clock.adjust(25)
+    expect(state.settled).toBe(true)
+  })
+
+  it('lets pending work settle first, so it can be called right after work starts', async () => {
+    const clock = TestClock.make()
+    const log: Array<number> = []
+    void (async () => {
+      await Promise.resolve()
+      await turn()
+      await clock.sleep(10)
+      log.push(clock.now())
+    })()
+    await clock.adjust(10)
+    expect(log).toEqual([10])
+  })
+
+  it('runs woken work that yields to the event loop once before it sleeps again', async () => {
+    const clock = TestClock.make()
+    const log: Array<number> = []
+    void (async () => {
+      for (let i = 0; i < 3; i++) {
+        await clock.sleep(10)
+        log.push(clock.now())
+        await turn()
+      }
+    })()
+    await clock.adjust(30)
+    expect(log).toEqual([10, 20, 30])
+  })
+
+  it('adjust(0) wakes nothing and leaves time alone', async () => {
+    const clock = TestClock.make(7)
+    const state = track(clock.sleep(1))
+    await clock.adjust(0)
+    expect(clock.now()).toBe(7)
+    expect(state.settled).toBe(false)
+  })
+
+  it('accepts fractional times', async () => {
+    const clock = TestClock.make()
+    const state = track(clock.sleep(0.5))
+    await clock.adjust(0.25)
+    expect(state.settled).toBe(false)
+    await clock.adjust(0.25)
+    expect(state.settled).toBe(true)
+    expect(clock.now()).toBe(0.5)
+  })
+
+  it('queues calls made without waiting, each starting where the previous one ended', async () => {
+    const clock = TestClock.make()
+    const { log } = sleeper(clock, [15, 10])
+    const first = clock.adjust(10)
+    const second = clock.adjust(10)
+    await Promise.all([first, second])
+    expect(log).toEqual([15])
+    expect(clock.now()).toBe(20)
+    await clock.adjust(5)
+    expect(log).toEqual([15, 25])
+  })
+
+  it.each([
+    ['NaN', NaN],
+    ['a negative number', -1],
+    ['Infinity', Infinity],
+    ['a string', '1' as unknown as number]
+  ])('rejects %s with a RangeError naming TestClock.adjust and ms', async (_, ms) => {
+    const clock = TestClock.make()
+    const state = track(clock.sleep(1))
+    let promise: Promise<void> | undefined
+    expect(() => {
+      promise = clock.adjust(ms)
+    }).not.toThrow()
+    await expect(promise).rejects.toThrow(RangeError)
+    await expect(promise).rejects.toThrow(/^TestClock\.adjust: ms must be a finite non-negative number/)
+    expect(clock.now()).toBe(0)
+    expect(state.settled).toBe(false)
+  })
+
+  it('leaves no pending immediate behind', async () => {
+    const clock = TestClock.make()
+    void clock.sleep(5)
+    const before = activeResources('Immediate')
+    await clock.adjust(10)
+    expect(activeResources('Immediate')).toBe(before)
+  })
+
+  it('gives up on a schedule that never lets time pass', async () => {
+    const clock = TestClock.make()
+    const controller = new AbortController()
+    // a delay this small is lost when added to the time: every sleep falls due at once
+    const loop = forever(clock, 1e-300, controller.signal).catch((e: unknown) => e)
+    await expect(clock.adjust(1)).rejects.toThrow(
+      'TestClock.adjust: woke 100000 sleeps and more keep coming; the schedule may never end'
+    )
+    controller.abort('cleanup')
+    await expect(loop).resolves.toBe('cleanup')
+    // the queue carries on after a failure
+    const state = track(clock.sleep(1))
+    await clock.adjust(1)
+    expect(state.settled).toBe(true)
+  })
+})
+
+describe('runAll', () => {
+  it('resolves at once when nothing sleeps', async () => {
+    const clock = TestClock.make(3)
+    await clock.runAll()
+    expect(clock.now()).toBe(3)
+  })
+
+  it('runs a long schedule to its end in milliseconds of real time, right after it starts', async () => {
+    const clock = TestClock.make()
+    // exponential(1000) with 10 retries
+    const delays = Array.from({ length: 10 }, (_, n) => 1_000 * 2 ** n)
+    const realStart = performance.now()
+    const { log, done } = sleeper(clock, delays)
+    await clock.runAll()
+    await done
+    expect(performance.now() - realStart).toBeLessThan(500)
+    expect(clock.now()).toBe(1_000 * (2 ** 10 - 1))
+    expect(clock.sleeps).toEqual(delays)
+    expect(log).toEqual(delays.map((_, n) => 1_000 * (2 ** (n + 1) - 1)))
+  })
+
+  it('lets pending work settle before it looks for sleeps', async () => {
+    const clock = TestClock.make()
+    const log: Array<number> = []
+    void (async () => {
+      await turn()
+      await clock.sleep(60 * 60 * 1_000)
+      log.push(clock.now())
+    })()
+    await clock.runAll()
+    expect(log).toEqual([60 * 60 * 1_000])
+  })
+
+  it('interleaves concurrent sleepers in time order', async () => {
+    const clock = TestClock.make()
+    const order: Array<string> = []
+    const run = async (name: string, delays: ReadonlyArray<number>) => {
+      for (const ms of delays) {
+        await clock.sleep(ms)
+        order.push(`${name}@${clock.now()}`)
+      }
+    }
+    void run('a', [10, 10, 10])
+    void run('b', [15, 15])
+    await clock.runAll()
+    // at 30, b's sleep comes first: it was asked for at 15, a's at 20
+    expect(order).toEqual(['a@10', 'b@15', 'a@20', 'b@30', 'a@30'])
+    expect(clock.now()).toBe(30)
+  })
+
+  it('works while fake timers are installed', async () => {
+    const clock = TestClock.make()
+    const { done } = sleeper(clock, [100, 200])
+    vi.useFakeTimers()
+    // installing fake timers sets (and forgets) a probe timer of its own
+    setTimeoutSpy.mockClear()
+    await clock.runAll()
+    vi.useRealTimers()
+    await done
+    expect(clock.now()).toBe(300)
+  })
+
+  it('gives up after 100,000 wake-ups, saying the schedule may never end', async () => {
+    const clock = TestClock.make()
+    const controller = new AbortController()
+    const loop = forever(clock, 1, controller.signal).catch((e: unknown) => e)
+    const error = await clock.runAll().then(
+      () => undefined,
+      (e: unknown) => e
+    )
+    expect(error).toBeInstanceOf(Error)
+    expect((error as Error).message).toBe(
+      'TestClock.runAll: woke 100000 sleeps and more keep coming; the schedule may never end'
+    )
+    expect(clock.now()).toBe(100_000)
+    controller.abort('cleanup')
+    await expect(loop).resolves.toBe('cleanup')
+  }, 20_000)
+})
+
+describe('with an AbortSignal', () => {
+  it('rejects at once with the reason when the signal is already aborted, and records the delay', async () => {
+    const clock = TestClock.make()
+    const controller = new AbortController()
+    const reason = new Error('gone')
+    controller.abort(reason)
+    await expect(clock.sleep(100, controller.signal)).rejects.toBe(reason)
+    await expect(clock.sleep(0, controller.signal)).rejects.toBe(reason)
+    expect(clock.sleeps).toEqual([100, 0])
+    expect(abortListeners(controller.signal)).toBe(0)
+    await clock.runAll()
+    expect(clock.now()).toBe(0)
+  })
+
+  it('rejects with the reason, forgets the sleep and removes its listener when aborted', async () => {
+    const clock = TestClock.make()
+    const controller = new AbortController()
+    const other = track(clock.sleep(200))
+    const aborted = track(clock.sleep(300, controller.signal))
+    expect(abortListeners(controller.signal)).toBe(1)
+    controller.abort('stop')
+    expect(abortListeners(controller.signal)).toBe(0)
+    await turn()
+    expect(aborted).toEqual({ settled: true, error: 'stop' })
+    expect(other.settled).toBe(false)
+    await clock.runAll()
+    // time stops at the remaining sleep: the aborted one is forgotten
+    expect(clock.now()).toBe(200)
+    expect(other.settled).toBe(true)
+  })
+
+  it('keeps the order of the other sleeps when one in the middle is aborted', async () => {
+    const clock = TestClock.make()
+    const controller = new AbortController()
+    const order: Array<number> = []
+    void clock.sleep(10).then(() => order.push(10))
+    void clock.sleep(20, controller.signal).catch(() => order.push(-20))
+    void clock.sleep(30).then(() => order.push(30))
+    controller.abort()
+    await clock.runAll()
+    expect(order).toEqual([-20, 10, 30])
+  })
+
+  it('removes its listener when it wakes', async () => {
+    const clock = TestClock.make()
+    const controller = new AbortController()
+    const promise = clock.sleep(10, controller.signal)
+    await clock.adjust(10)
+    await expect(promise).resolves.toBeUndefined()
+    expect(abortListeners(controller.signal)).toBe(0)
+    controller.abort('late')
+    await expect(promise).resolves.toBeUndefined()
+  })
+
+  it('leaves no listener and raises no warning after 10,000 sequential sleeps on one signal', async () => {
+    const warnings: Array<Error> = []
+    const onWarning = (warning: Error) => warnings.push(warning)
+    process.on('warning', onWarning)
+    try {
+      const clock = TestClock.make()
+      const controller = new AbortController()
+      const { done } = sleeper(
+        clock,
+        Array.from({ length: 10_000 }, () => 1),
+        controller.signal
+      )
+      await clock.runAll()
+      await done
+      await turn()
+      expect(clock.now()).toBe(10_000)
+      expect(abortListeners(controller.signal)).toBe(0)
+      expect(warnings).toEqual([])
+    } finally {
+      process.off('warning', onWarning)
+    }
+  })
+})
+
+describe('without setImmediate', () => {
+  it('lets work settle with zero-delay timers instead', async () => {
+    vi.stubGlobal('setImmediate', undefined)
+    vi.resetModules()
+    const Fallback = await import('../src/TestClock')
+    vi.unstubAllGlobals()
+    const clock = Fallback.make()
+    const log: Array<number> = []
+    void (async () => {
+      await clock.sleep(10)
+      log.push(clock.now())
+      await clock.sleep(10)
+      log.push(clock.now())
+    })()
+    await clock.runAll()
+    expect(log).toEqual([10, 20])
+    // the zero-delay timers are for settling only
+    expect(setTimeoutSpy.mock.calls.every((call) => call[1] === 0)).toBe(true)
+    setTimeoutSpy.mockClear()
+  })
+})
