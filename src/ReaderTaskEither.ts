@@ -1,0 +1,203 @@
+/**
+ * Runs a `Schedule` over a `ReaderTaskEither`: the same functions as `schedule-ts/TaskEither`, with
+ * the environment passed to every attempt. Options, results and errors are those of the
+ * `TaskEither` module.
+ *
+ * @since 0.1.0
+ */
+import type { ReaderTaskEither } from 'fp-ts/ReaderTaskEither'
+import type { TaskEither } from 'fp-ts/TaskEither'
+import { checkFunction } from './internal/delay'
+import type { Schedule } from './Schedule'
+import * as TE from './TaskEither'
+
+/**
+ * Retries a `ReaderTaskEither` while it fails and the schedule continues, giving every attempt the
+ * same environment; the result is the first `Right`, or the last `Left`.
+ *
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * import * as RTE from 'fp-ts/ReaderTaskEither'
+ * import * as TE from 'fp-ts/TaskEither'
+ * import * as Retry from 'schedule-ts/ReaderTaskEither'
+ * import * as S from 'schedule-ts/Schedule'
+ *
+ * interface Env { readonly db: { readonly query: () => TE.TaskEither<string, number> } }
+ * let calls = 0
+ * const env: Env = { db: { query: () => () => Promise.resolve(++calls < 3 ? TE.left('busy')() : TE.right(42)()) } }
+ * const count: RTE.ReaderTaskEither<Env, string, number> = (r) => r.db.query()
+ * void pipe(count, Retry.retry(S.recurs(5)))(env)().then((result) => {
+ *   assert.deepStrictEqual(result, { _tag: 'Right', right: 42 })
+ *   assert.strictEqual(calls, 3)
+ * })
+ *
+ * @category running
+ * @since 0.1.0
+ */
+export const retry: {
+  <In, Out, O extends TE.RetryOptions<never> & TE.NoTimeout = {}>(
+    schedule: Schedule<In, Out>,
+    options?: O & TE.RetryOptions<In>
+  ): <R, E extends In, A>(fa: ReaderTaskEither<R, E, A>) => ReaderTaskEither<R, TE.RetryError<E, O>, A>
+  <In, Out, O extends TE.RetryOptions<never>>(
+    schedule: Schedule<In | TE.AttemptTimeout, Out>,
+    options: O & TE.RetryOptions<In | TE.AttemptTimeout>
+  ): <R, E extends In, A>(fa: ReaderTaskEither<R, E, A>) => ReaderTaskEither<R, TE.RetryError<E, O>, A>
+} = (schedule: Schedule<unknown, unknown>, options?: TE.RetryOptions<unknown>) => {
+  const retrying = TE.retry(schedule, options as TE.RetryOptions<unknown>)
+  return <R>(fa: ReaderTaskEither<R, unknown, unknown>) =>
+    (r: R) =>
+      retrying(fa(r)) as TaskEither<never, never>
+}
+
+/**
+ * Retries like `retry`, then runs `orElse` with the last error and the run's status when the
+ * schedule (or the budget) gives up.
+ *
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * import * as RTE from 'fp-ts/ReaderTaskEither'
+ * import * as TE from 'fp-ts/TaskEither'
+ * import * as Retry from 'schedule-ts/ReaderTaskEither'
+ * import * as S from 'schedule-ts/Schedule'
+ *
+ * const down: RTE.ReaderTaskEither<{ readonly fallback: string }, string, string> = () => TE.left('503')
+ * const program = pipe(down, Retry.retryOrElse(S.recurs(1), (e, status) => TE.right(`${e} after ${status.attempts} attempts`)))
+ * void program({ fallback: 'x' })().then((r) => {
+ *   assert.deepStrictEqual(r, { _tag: 'Right', right: '503 after 2 attempts' })
+ * })
+ *
+ * @category running
+ * @since 0.1.0
+ */
+export const retryOrElse: {
+  <In, Out, E2, B, O extends TE.RetryOptions<never> & TE.NoTimeout = {}>(
+    schedule: Schedule<In, Out>,
+    orElse: (error: In, status: TE.RetryStatus) => TaskEither<E2, B>,
+    options?: O & TE.RetryOptions<In>
+  ): <R, E extends In, A>(
+    fa: ReaderTaskEither<R, E, A>
+  ) => ReaderTaskEither<R, Exclude<TE.RetryError<E, O>, E> | E2, A | B>
+  <In, Out, E2, B, O extends TE.RetryOptions<never>>(
+    schedule: Schedule<In | TE.AttemptTimeout, Out>,
+    orElse: (error: In | TE.AttemptTimeout, status: TE.RetryStatus) => TaskEither<E2, B>,
+    options: O & TE.RetryOptions<In | TE.AttemptTimeout>
+  ): <R, E extends In, A>(
+    fa: ReaderTaskEither<R, E, A>
+  ) => ReaderTaskEither<R, Exclude<TE.RetryError<E, O>, E | TE.AttemptTimeout> | E2, A | B>
+} = (
+  schedule: Schedule<unknown, unknown>,
+  orElse: (error: unknown, status: TE.RetryStatus) => TaskEither<unknown, unknown>,
+  options?: TE.RetryOptions<unknown>
+) => {
+  const retrying = TE.retryOrElse(schedule, orElse, options as TE.RetryOptions<unknown>)
+  return <R>(fa: ReaderTaskEither<R, unknown, unknown>) =>
+    (r: R) =>
+      retrying(fa(r)) as TaskEither<never, never>
+}
+
+/**
+ * Retries every call of a function that returns a `ReaderTaskEither`, keeping its parameters.
+ *
+ * @example
+ * import * as RTE from 'fp-ts/ReaderTaskEither'
+ * import * as Retry from 'schedule-ts/ReaderTaskEither'
+ * import * as S from 'schedule-ts/Schedule'
+ *
+ * const lookup = (id: number): RTE.ReaderTaskEither<{ readonly prefix: string }, string, string> =>
+ *   RTE.asks((env) => `${env.prefix}${id}`)
+ * void Retry.retryK(S.recurs(2))(lookup)(7)({ prefix: 'user-' })().then((r) => {
+ *   assert.deepStrictEqual(r, { _tag: 'Right', right: 'user-7' })
+ * })
+ *
+ * @category running
+ * @since 0.1.0
+ */
+export const retryK: {
+  <In, Out, O extends TE.RetryOptions<never> & TE.NoTimeout = {}>(
+    schedule: Schedule<In, Out>,
+    options?: O & TE.RetryOptions<In>
+  ): <Args extends ReadonlyArray<unknown>, R, E extends In, A>(
+    f: (...args: Args) => ReaderTaskEither<R, E, A>
+  ) => (...args: Args) => ReaderTaskEither<R, TE.RetryError<E, O>, A>
+  <In, Out, O extends TE.RetryOptions<never>>(
+    schedule: Schedule<In | TE.AttemptTimeout, Out>,
+    options: O & TE.RetryOptions<In | TE.AttemptTimeout>
+  ): <Args extends ReadonlyArray<unknown>, R, E extends In, A>(
+    f: (...args: Args) => ReaderTaskEither<R, E, A>
+  ) => (...args: Args) => ReaderTaskEither<R, TE.RetryError<E, O>, A>
+} = (schedule: Schedule<unknown, unknown>, options?: TE.RetryOptions<unknown>) => {
+  const retrying = retry(schedule, options as TE.RetryOptions<unknown>)
+  return <Args extends ReadonlyArray<unknown>, R>(f: (...args: Args) => ReaderTaskEither<R, unknown, unknown>) => {
+    checkFunction('ReaderTaskEither.retryK', 'f', f)
+    return (...args: Args) => retrying(f(...args)) as ReaderTaskEither<R, never, never>
+  }
+}
+
+/**
+ * Retries a computation that sees the environment, its attempt number and an `AbortSignal` that
+ * aborts when the run is aborted or the attempt times out.
+ *
+ * @example
+ * import * as TE from 'fp-ts/TaskEither'
+ * import * as Retry from 'schedule-ts/ReaderTaskEither'
+ * import * as S from 'schedule-ts/Schedule'
+ *
+ * const program = Retry.retryWithContext(S.recurs(3))(({ attempt }) => (env: { readonly okAt: number }) =>
+ *   attempt < env.okAt ? TE.left('busy') : TE.right(attempt)
+ * )
+ * void program({ okAt: 2 })().then((r) => {
+ *   assert.deepStrictEqual(r, { _tag: 'Right', right: 2 })
+ * })
+ *
+ * @category running
+ * @since 0.1.0
+ */
+export const retryWithContext: {
+  <In, Out, O extends TE.RetryOptions<never> & TE.NoTimeout = {}>(
+    schedule: Schedule<In, Out>,
+    options?: O & TE.RetryOptions<In>
+  ): <R, E extends In, A>(
+    f: (context: TE.AttemptContext) => ReaderTaskEither<R, E, A>
+  ) => ReaderTaskEither<R, TE.RetryError<E, O>, A>
+  <In, Out, O extends TE.RetryOptions<never>>(
+    schedule: Schedule<In | TE.AttemptTimeout, Out>,
+    options: O & TE.RetryOptions<In | TE.AttemptTimeout>
+  ): <R, E extends In, A>(
+    f: (context: TE.AttemptContext) => ReaderTaskEither<R, E, A>
+  ) => ReaderTaskEither<R, TE.RetryError<E, O>, A>
+} = (schedule: Schedule<unknown, unknown>, options?: TE.RetryOptions<unknown>) => {
+  const retrying = TE.retryWithContext(schedule, options as TE.RetryOptions<unknown>)
+  return <R>(f: (context: TE.AttemptContext) => ReaderTaskEither<R, unknown, unknown>) => {
+    checkFunction('ReaderTaskEither.retryWithContext', 'f', f)
+    return (r: R) => retrying((context) => f(context)(r)) as TaskEither<never, never>
+  }
+}
+
+/**
+ * Repeats a `ReaderTaskEither` while it succeeds and the schedule continues, giving every run the
+ * same environment; the result is the last value, or the first `Left`.
+ *
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * import * as RTE from 'fp-ts/ReaderTaskEither'
+ * import * as Retry from 'schedule-ts/ReaderTaskEither'
+ * import * as S from 'schedule-ts/Schedule'
+ *
+ * let ticks = 0
+ * const tick: RTE.ReaderTaskEither<{ readonly step: number }, never, number> = (env) => () =>
+ *   Promise.resolve({ _tag: 'Right', right: (ticks += env.step) })
+ * void pipe(tick, Retry.repeat(S.recurs(2)))({ step: 5 })().then((r) => {
+ *   assert.deepStrictEqual(r, { _tag: 'Right', right: 15 })
+ * })
+ *
+ * @category running
+ * @since 0.1.0
+ */
+export const repeat = <In, Out, O extends TE.RepeatOptions<never> = {}>(
+  schedule: Schedule<In, Out>,
+  options?: O & TE.RepeatOptions<In>
+): (<R, E, A extends In>(fa: ReaderTaskEither<R, E, A>) => ReaderTaskEither<R, TE.RetryError<E, O>, A>) => {
+  const repeating = TE.repeat(schedule, options)
+  return (fa) => (r) => repeating(fa(r)) as TaskEither<never, never>
+}

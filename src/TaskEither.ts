@@ -1,0 +1,522 @@
+/**
+ * Runs a `Schedule` over a `TaskEither`: `retry` on failure, `repeat` on success. Each function is
+ * curried and data-last, so a policy is written once and applied anywhere with `pipe`:
+ *
+ * ```ts
+ * const resilient = retry(pipe(S.exponential(100), S.jittered, S.maxRetries(5)))
+ * const user = pipe(fetchUser(id), resilient)
+ * ```
+ *
+ * The first attempt runs at once; the schedule is stepped after each failure (retry) or success
+ * (repeat), and its first delay is the wait before the second attempt. A promise that *rejects*
+ * inside a TaskEither is a defect, not a failure: it is never retried and reaches the caller as a
+ * rejection, unchanged.
+ *
+ * Options: a `clock` (default: the live clock; use `TestClock` in tests), a `random` source
+ * (default: `Math.random`), an abort `signal`, an `attemptTimeout` in ms, an `onRetry` callback and a
+ * shared `budget`. Giving a `signal` widens the error type with `Interrupted<E>`, giving an
+ * `attemptTimeout` with `AttemptTimeout`; without them the error type is unchanged.
+ *
+ * @since 0.1.0
+ */
+import type { Either } from 'fp-ts/Either'
+import type { Option } from 'fp-ts/Option'
+import type { TaskEither } from 'fp-ts/TaskEither'
+import type { Budget } from './Budget'
+import type { Clock } from './Clock'
+import { checkFunction } from './internal/delay'
+import { type Attempt, checkOptions, run, type RunOptions } from './internal/driver'
+import type { Schedule } from './Schedule'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * The failure of a run stopped by its abort signal; `lastError` is the last error of the run, if an
+ * attempt had failed.
+ *
+ * It can be told apart from your own errors by `isInterrupted`.
+ *
+ * @example
+ * import * as O from 'fp-ts/Option'
+ * import type { Interrupted } from 'schedule-ts/TaskEither'
+ *
+ * const stopped: Interrupted<string> = { _tag: 'Interrupted', lastError: O.some('503') }
+ * assert.deepStrictEqual(stopped.lastError, O.some('503'))
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Interrupted<E> {
+  readonly _tag: 'Interrupted'
+  readonly lastError: Option<E>
+}
+
+/**
+ * The failure of an attempt that ran longer than `attemptTimeout`: `attempt` is its number
+ * (1-based), `timeout` the limit in ms.
+ *
+ * With an `attemptTimeout`, the schedule is stepped with these too: a schedule that looks at its
+ * input (`whileInput`) must accept them, and decides whether a timeout is retried.
+ *
+ * @example
+ * import type { AttemptTimeout } from 'schedule-ts/TaskEither'
+ *
+ * const timeout: AttemptTimeout = { _tag: 'AttemptTimeout', attempt: 2, timeout: 500 }
+ * assert.strictEqual(timeout.timeout, 500)
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface AttemptTimeout {
+  readonly _tag: 'AttemptTimeout'
+  readonly attempt: number
+  readonly timeout: number
+}
+
+/**
+ * How a run that did not succeed ended: the number of attempts, the sum of the delays slept, the
+ * time since the start of the first attempt, and what stopped it (the schedule, or a budget that
+ * denied a retry).
+ *
+ * @example
+ * import type { RetryStatus } from 'schedule-ts/TaskEither'
+ *
+ * const status: RetryStatus = { attempts: 4, totalDelay: 700, elapsed: 712, stoppedBy: 'schedule' }
+ * assert.strictEqual(status.attempts - 1, 3) // retries
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface RetryStatus {
+  readonly attempts: number
+  readonly totalDelay: number
+  readonly elapsed: number
+  readonly stoppedBy: 'schedule' | 'budget'
+}
+
+/**
+ * What `onRetry` receives before each sleep: the number of the attempt that failed (1-based), its
+ * error, the delay before the next attempt and the time since the start of the first attempt.
+ *
+ * @example
+ * import type { RetryEvent } from 'schedule-ts/TaskEither'
+ *
+ * const log = (e: RetryEvent<Error>) => `attempt ${e.attempt} failed (${e.error.message}), retrying in ${e.delay} ms`
+ * assert.strictEqual(log({ attempt: 1, error: new Error('503'), delay: 100, elapsed: 20 }), 'attempt 1 failed (503), retrying in 100 ms')
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface RetryEvent<E> {
+  readonly attempt: number
+  readonly error: E
+  readonly delay: number
+  readonly elapsed: number
+}
+
+/**
+ * What `onRepeat` receives before each sleep of a `repeat`: the number of the attempt that
+ * succeeded, its value, the delay before the next one and the time since the first started.
+ *
+ * @example
+ * import type { RepeatEvent } from 'schedule-ts/TaskEither'
+ *
+ * const event: RepeatEvent<number> = { attempt: 1, value: 42, delay: 1000, elapsed: 3 }
+ * assert.strictEqual(event.value, 42)
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface RepeatEvent<A> {
+  readonly attempt: number
+  readonly value: A
+  readonly delay: number
+  readonly elapsed: number
+}
+
+/**
+ * The options of `retry` and its variants; `In` is the schedule's input type.
+ *
+ * - `clock`: where time comes from and how to sleep (default: `Clock.live`; `TestClock` in tests).
+ * - `random`: the random source of jitter, returning numbers in [0, 1) (default: `Math.random`).
+ * - `signal`: aborting it stops the run at once if it is sleeping (the timer is cleared), or after
+ *   the attempt in flight, which is awaited; the run then fails with `Interrupted`.
+ * - `onRetry`: called before each sleep.
+ * - `budget`: a retry budget shared across calls; a denied retry ends the run with its last error.
+ * - `attemptTimeout`: an attempt running longer fails with `AttemptTimeout` (the schedule sees it).
+ *
+ * @example
+ * import * as S from 'schedule-ts/Schedule'
+ * import * as Retry from 'schedule-ts/TaskEither'
+ *
+ * const controller = new AbortController()
+ * const options: Retry.RetryOptions<unknown> = { signal: controller.signal, attemptTimeout: 2000 }
+ * const resilient = Retry.retry(S.recurs(3), options)
+ * assert.strictEqual(typeof resilient, 'function')
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface RetryOptions<In> {
+  readonly clock?: Clock
+  readonly random?: () => number
+  readonly signal?: AbortSignal
+  readonly onRetry?: (event: RetryEvent<In>) => void
+  readonly budget?: Budget
+  readonly attemptTimeout?: number
+}
+
+/**
+ * The options of `repeat`: the same as `RetryOptions` but for `onRepeat` in place of `onRetry` and
+ * no budget (a budget limits retries, and a repeat does not retry).
+ *
+ * @example
+ * import type { RepeatOptions } from 'schedule-ts/TaskEither'
+ *
+ * const options: RepeatOptions<number> = { onRepeat: (e) => console.log(`got ${e.value}, next in ${e.delay} ms`) }
+ * assert.strictEqual(typeof options.onRepeat, 'function')
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface RepeatOptions<A> {
+  readonly clock?: Clock
+  readonly random?: () => number
+  readonly signal?: AbortSignal
+  readonly onRepeat?: (event: RepeatEvent<A>) => void
+  readonly attemptTimeout?: number
+}
+
+/**
+ * What `retryWithContext` gives each attempt: its number (1-based) and a signal that aborts when
+ * the whole run is aborted or when this attempt times out. Pass the signal on (to `fetch`, a
+ * database driver) so that an abandoned attempt really stops.
+ *
+ * @example
+ * import type { AttemptContext } from 'schedule-ts/TaskEither'
+ *
+ * const context: AttemptContext = { attempt: 1, signal: new AbortController().signal }
+ * assert.strictEqual(context.signal.aborted, false)
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface AttemptContext {
+  readonly attempt: number
+  readonly signal: AbortSignal
+}
+
+/**
+ * The error type of a run given options of type `O`: `E`, plus `Interrupted<E>` when `O` may hold a
+ * signal, plus `AttemptTimeout` when it may hold an attempt timeout.
+ *
+ * @example
+ * import type { RetryError } from 'schedule-ts/TaskEither'
+ *
+ * const plain: RetryError<string, {}> = 'boom'
+ * const aborted: RetryError<string, { signal: AbortSignal }> = { _tag: 'Interrupted', lastError: { _tag: 'None' } }
+ * assert.ok(plain && aborted)
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type RetryError<E, O> =
+  | E
+  | ('signal' extends keyof O ? (O['signal' & keyof O] extends undefined ? never : Interrupted<E>) : never)
+  | ('attemptTimeout' extends keyof O
+      ? O['attemptTimeout' & keyof O] extends undefined
+        ? never
+        : AttemptTimeout
+      : never)
+
+/**
+ * Options that set no attempt timeout. Runners are typed in two ways: without a timeout the schedule
+ * is stepped with the errors of the computation only; with one, it is also stepped with
+ * `AttemptTimeout` failures, so its input type must accept them.
+ *
+ * @example
+ * import type { NoTimeout } from 'schedule-ts/TaskEither'
+ *
+ * const options: NoTimeout = {}
+ * assert.strictEqual(options.attemptTimeout, undefined)
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface NoTimeout {
+  readonly attemptTimeout?: undefined
+}
+
+// -------------------------------------------------------------------------------------
+// refinements
+// -------------------------------------------------------------------------------------
+
+/**
+ * Tells whether an error is the `Interrupted` failure of an aborted run.
+ *
+ * @example
+ * import * as O from 'fp-ts/Option'
+ * import { isInterrupted } from 'schedule-ts/TaskEither'
+ *
+ * assert.strictEqual(isInterrupted({ _tag: 'Interrupted', lastError: O.none }), true)
+ * assert.strictEqual(isInterrupted(new Error('503')), false)
+ *
+ * @category refinements
+ * @since 0.1.0
+ */
+export const isInterrupted = (u: unknown): u is Interrupted<unknown> =>
+  typeof u === 'object' && u !== null && (u as { _tag?: unknown })._tag === 'Interrupted' && 'lastError' in u
+
+/**
+ * Tells whether an error is the `AttemptTimeout` failure of an attempt that ran too long.
+ *
+ * @example
+ * import { isAttemptTimeout } from 'schedule-ts/TaskEither'
+ *
+ * assert.strictEqual(isAttemptTimeout({ _tag: 'AttemptTimeout', attempt: 1, timeout: 100 }), true)
+ * assert.strictEqual(isAttemptTimeout('timeout'), false)
+ *
+ * @category refinements
+ * @since 0.1.0
+ */
+export const isAttemptTimeout = (u: unknown): u is AttemptTimeout =>
+  typeof u === 'object' && u !== null && (u as { _tag?: unknown })._tag === 'AttemptTimeout' && 'timeout' in u
+
+// -------------------------------------------------------------------------------------
+// running
+// -------------------------------------------------------------------------------------
+
+const checkSchedule = (fn: string, schedule: Schedule<never, unknown>): Schedule<unknown, unknown> => {
+  if (schedule === null || typeof schedule !== 'object' || typeof schedule.step !== 'function') {
+    throw new TypeError(`${fn}: schedule must be a Schedule (an object with initial and step)`)
+  }
+  return schedule as Schedule<unknown, unknown>
+}
+
+const giveUp = (last: Either<unknown, unknown>): Either<unknown, unknown> => last
+
+const plainAttempt =
+  (fa: TaskEither<unknown, unknown>): Attempt =>
+  () =>
+    fa()
+
+/**
+ * Retries a `TaskEither` while it fails and the schedule continues; the result is the first
+ * `Right`, or the last `Left` when the schedule is done.
+ *
+ * The schedule is stepped with each error, so `whileInput` can keep permanent errors from being
+ * retried. `recurs(n)` / `maxRetries(n)` allow n retries, n + 1 attempts in all. The returned
+ * function can be reused for any number of calls, even concurrently: each run starts the schedule
+ * from its initial state.
+ *
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * import * as TE from 'fp-ts/TaskEither'
+ * import * as S from 'schedule-ts/Schedule'
+ * import * as Retry from 'schedule-ts/TaskEither'
+ * import * as TestClock from 'schedule-ts/TestClock'
+ *
+ * let calls = 0
+ * const flaky: TE.TaskEither<string, string> = () => Promise.resolve(++calls < 3 ? TE.left('503')() : TE.right('ok')())
+ * const clock = TestClock.make()
+ * const result = pipe(flaky, Retry.retry(pipe(S.exponential(100), S.maxRetries(5)), { clock }))()
+ * void clock.runAll().then(() => result).then((r) => {
+ *   assert.deepStrictEqual(r, { _tag: 'Right', right: 'ok' })
+ *   assert.deepStrictEqual(clock.sleeps, [100, 200])
+ * })
+ *
+ * @category running
+ * @since 0.1.0
+ */
+export const retry: {
+  <In, Out, O extends RetryOptions<never> & NoTimeout = {}>(
+    schedule: Schedule<In, Out>,
+    options?: O & RetryOptions<In>
+  ): <E extends In, A>(fa: TaskEither<E, A>) => TaskEither<RetryError<E, O>, A>
+  <In, Out, O extends RetryOptions<never>>(
+    schedule: Schedule<In | AttemptTimeout, Out>,
+    options: O & RetryOptions<In | AttemptTimeout>
+  ): <E extends In, A>(fa: TaskEither<E, A>) => TaskEither<RetryError<E, O>, A>
+} = (schedule: Schedule<never, unknown>, options?: RunOptions) => {
+  const s = checkSchedule('TaskEither.retry', schedule)
+  const o = checkOptions('TaskEither.retry', options)
+  return (fa: TaskEither<unknown, unknown>) => () => run(s, o, plainAttempt(fa), false, giveUp) as Promise<never>
+}
+
+/**
+ * Retries like `retry`, but when the schedule (or the budget) gives up, runs `orElse` with the last
+ * error and the run's status instead of failing.
+ *
+ * Use it for a fallback (a cache, a default) or to turn the last error into a richer one that
+ * says how many attempts were made.
+ *
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * import * as TE from 'fp-ts/TaskEither'
+ * import * as S from 'schedule-ts/Schedule'
+ * import * as Retry from 'schedule-ts/TaskEither'
+ *
+ * const alwaysDown: TE.TaskEither<string, string> = TE.left('503')
+ * const withFallback = Retry.retryOrElse(S.recurs(2), (error, status) =>
+ *   TE.right(`cached (after ${status.attempts} attempts, last error ${error})`)
+ * )
+ * void pipe(alwaysDown, withFallback)().then((r) => {
+ *   assert.deepStrictEqual(r, { _tag: 'Right', right: 'cached (after 3 attempts, last error 503)' })
+ * })
+ *
+ * @category running
+ * @since 0.1.0
+ */
+export const retryOrElse: {
+  <In, Out, E2, B, O extends RetryOptions<never> & NoTimeout = {}>(
+    schedule: Schedule<In, Out>,
+    orElse: (error: In, status: RetryStatus) => TaskEither<E2, B>,
+    options?: O & RetryOptions<In>
+  ): <E extends In, A>(fa: TaskEither<E, A>) => TaskEither<Exclude<RetryError<E, O>, E> | E2, A | B>
+  <In, Out, E2, B, O extends RetryOptions<never>>(
+    schedule: Schedule<In | AttemptTimeout, Out>,
+    orElse: (error: In | AttemptTimeout, status: RetryStatus) => TaskEither<E2, B>,
+    options: O & RetryOptions<In | AttemptTimeout>
+  ): <E extends In, A>(fa: TaskEither<E, A>) => TaskEither<Exclude<RetryError<E, O>, E | AttemptTimeout> | E2, A | B>
+} = (
+  schedule: Schedule<never, unknown>,
+  orElse: (error: unknown, status: RetryStatus) => TaskEither<unknown, unknown>,
+  options?: RunOptions
+) => {
+  const s = checkSchedule('TaskEither.retryOrElse', schedule)
+  checkFunction('TaskEither.retryOrElse', 'orElse', orElse)
+  const o = checkOptions('TaskEither.retryOrElse', options)
+  const fallback = (last: Either<unknown, unknown>, status: RetryStatus) =>
+    orElse((last as { readonly left: unknown }).left, status)()
+  return (fa: TaskEither<unknown, unknown>) => () => run(s, o, plainAttempt(fa), false, fallback) as Promise<never>
+}
+
+/**
+ * Retries every call of a function that returns a `TaskEither`: `retryK(schedule)(f)` has `f`'s
+ * parameters and runs `retry(schedule)(f(...args))` for each call.
+ *
+ * It is the decorator form, by currying: wrap a client's methods once where they are defined.
+ *
+ * @example
+ * import * as TE from 'fp-ts/TaskEither'
+ * import * as S from 'schedule-ts/Schedule'
+ * import * as Retry from 'schedule-ts/TaskEither'
+ *
+ * const seen: Array<string> = []
+ * const getUser = (id: string): TE.TaskEither<string, string> => () => {
+ *   seen.push(id)
+ *   return Promise.resolve(seen.length < 2 ? TE.left('timeout')() : TE.right(`user ${id}`)())
+ * }
+ * const getUserWithRetry = Retry.retryK(S.recurs(3))(getUser)
+ * void getUserWithRetry('42')().then((r) => {
+ *   assert.deepStrictEqual(r, { _tag: 'Right', right: 'user 42' })
+ *   assert.deepStrictEqual(seen, ['42', '42'])
+ * })
+ *
+ * @category running
+ * @since 0.1.0
+ */
+export const retryK: {
+  <In, Out, O extends RetryOptions<never> & NoTimeout = {}>(
+    schedule: Schedule<In, Out>,
+    options?: O & RetryOptions<In>
+  ): <Args extends ReadonlyArray<unknown>, E extends In, A>(
+    f: (...args: Args) => TaskEither<E, A>
+  ) => (...args: Args) => TaskEither<RetryError<E, O>, A>
+  <In, Out, O extends RetryOptions<never>>(
+    schedule: Schedule<In | AttemptTimeout, Out>,
+    options: O & RetryOptions<In | AttemptTimeout>
+  ): <Args extends ReadonlyArray<unknown>, E extends In, A>(
+    f: (...args: Args) => TaskEither<E, A>
+  ) => (...args: Args) => TaskEither<RetryError<E, O>, A>
+} = (schedule: Schedule<never, unknown>, options?: RunOptions) => {
+  const retrying = retry(schedule as Schedule<unknown, unknown>, options as RetryOptions<unknown>)
+  return <Args extends ReadonlyArray<unknown>>(f: (...args: Args) => TaskEither<unknown, unknown>) => {
+    checkFunction('TaskEither.retryK', 'f', f)
+    return (...args: Args) => retrying(f(...args)) as TaskEither<never, never>
+  }
+}
+
+/**
+ * Retries a computation that sees its attempt number (1-based) and an `AbortSignal` that aborts
+ * when the whole run is aborted or when this attempt times out.
+ *
+ * Use it with `attemptTimeout` and an API that takes a signal (`fetch`), so that an attempt that
+ * ran too long is really cancelled rather than left running.
+ *
+ * @example
+ * import * as TE from 'fp-ts/TaskEither'
+ * import * as S from 'schedule-ts/Schedule'
+ * import * as Retry from 'schedule-ts/TaskEither'
+ *
+ * const attempts: Array<number> = []
+ * const program = Retry.retryWithContext(S.recurs(2))(({ attempt, signal }) => {
+ *   attempts.push(attempt)
+ *   return signal.aborted ? TE.left('aborted') : attempt < 3 ? TE.left('busy') : TE.right('done')
+ * })
+ * void program().then((r) => {
+ *   assert.deepStrictEqual(r, { _tag: 'Right', right: 'done' })
+ *   assert.deepStrictEqual(attempts, [1, 2, 3])
+ * })
+ *
+ * @category running
+ * @since 0.1.0
+ */
+export const retryWithContext: {
+  <In, Out, O extends RetryOptions<never> & NoTimeout = {}>(
+    schedule: Schedule<In, Out>,
+    options?: O & RetryOptions<In>
+  ): <E extends In, A>(f: (context: AttemptContext) => TaskEither<E, A>) => TaskEither<RetryError<E, O>, A>
+  <In, Out, O extends RetryOptions<never>>(
+    schedule: Schedule<In | AttemptTimeout, Out>,
+    options: O & RetryOptions<In | AttemptTimeout>
+  ): <E extends In, A>(f: (context: AttemptContext) => TaskEither<E, A>) => TaskEither<RetryError<E, O>, A>
+} = (schedule: Schedule<never, unknown>, options?: RunOptions) => {
+  const s = checkSchedule('TaskEither.retryWithContext', schedule)
+  const o = checkOptions('TaskEither.retryWithContext', options)
+  return (f: (context: AttemptContext) => TaskEither<unknown, unknown>) => {
+    checkFunction('TaskEither.retryWithContext', 'f', f)
+    const attempt: Attempt = (n, signal) => f({ attempt: n, signal: signal ?? new AbortController().signal })()
+    return () => run(s, o, attempt, false, giveUp) as Promise<never>
+  }
+}
+
+/**
+ * Repeats a `TaskEither` while it succeeds and the schedule continues; the result is the last
+ * value, or the first `Left`, which ends the repeat at once.
+ *
+ * The schedule is stepped with each value, so `untilInput` can stop when a job reports it is
+ * finished. `recurs(n)` means n repetitions, n + 1 runs in all.
+ *
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * import * as TE from 'fp-ts/TaskEither'
+ * import * as S from 'schedule-ts/Schedule'
+ * import * as Retry from 'schedule-ts/TaskEither'
+ *
+ * let progress = 0
+ * const poll: TE.TaskEither<string, number> = () => Promise.resolve(TE.right((progress += 25))())
+ * const untilComplete = pipe(S.constant(10), S.untilInput((p: number) => p >= 100))
+ * void pipe(poll, Retry.repeat(untilComplete))().then((r) => {
+ *   assert.deepStrictEqual(r, { _tag: 'Right', right: 100 })
+ * })
+ *
+ * @category running
+ * @since 0.1.0
+ */
+export const repeat = <In, Out, O extends RepeatOptions<never> = {}>(
+  schedule: Schedule<In, Out>,
+  options?: O & RepeatOptions<In>
+): (<E, A extends In>(fa: TaskEither<E, A>) => TaskEither<RetryError<E, O>, A>) => {
+  const s = checkSchedule('TaskEither.repeat', schedule)
+  if (options !== undefined && options !== null && options.onRepeat !== undefined) {
+    checkFunction('TaskEither.repeat', 'onRepeat', options.onRepeat)
+  }
+  const o = checkOptions(
+    'TaskEither.repeat',
+    options === undefined || options === null ? (options as undefined) : { ...options, onRetry: options.onRepeat }
+  )
+  return (fa) => () => run(s, o, plainAttempt(fa), true, giveUp) as Promise<never>
+}

@@ -1,0 +1,216 @@
+/**
+ * The run loop shared by `retry`, `repeat` and their variants: it makes attempts, steps the
+ * schedule, sleeps on the clock and honours the abort signal, the attempt timeout and the budget.
+ * This is the only place with mutable state besides a Budget, and it lives for one run.
+ *
+ * @internal
+ */
+import type { Either } from 'fp-ts/Either'
+import type { Option } from 'fp-ts/Option'
+import type { Budget } from '../Budget'
+import type { Clock } from '../Clock'
+import { live } from '../Clock'
+import type { Schedule } from '../Schedule'
+import type { AttemptTimeout, Interrupted, RetryStatus } from '../TaskEither'
+import { checkDuration, checkFunction } from './delay'
+
+/** The options the loop reads; the public modules narrow them per function. */
+export interface RunOptions {
+  readonly clock?: Clock
+  readonly random?: () => number
+  readonly signal?: AbortSignal
+  readonly onRetry?: (event: never) => void
+  readonly budget?: Budget
+  readonly attemptTimeout?: number
+}
+
+/** One attempt: its 1-based number and the signal it may watch (absent when nothing can abort it). */
+export type Attempt = (attempt: number, signal: AbortSignal | undefined) => Promise<Either<unknown, unknown>>
+
+type Result = Either<unknown, unknown>
+
+/** Zero-delay recurrences in a row before the loop yields to the event loop. */
+const YIELD_EVERY = 128
+
+const none: Option<never> = { _tag: 'None' }
+
+const interrupted = (lastError: Option<unknown>): Result => ({
+  _tag: 'Left',
+  left: { _tag: 'Interrupted', lastError } satisfies Interrupted<unknown>
+})
+
+const yieldToEventLoop: () => Promise<void> =
+  typeof setImmediate === 'function'
+    ? () => new Promise((resolve) => setImmediate(resolve))
+    : () => new Promise((resolve) => setTimeout(resolve, 0))
+
+const noop = (): void => undefined
+
+/** Checks the options once, when a runner is built, so a bad option fails before any attempt. */
+export const checkOptions = (fn: string, options: RunOptions | undefined): RunOptions => {
+  if (options === undefined) {
+    return {}
+  }
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`${fn}: options must be an object, got ${String(options)}`)
+  }
+  if (options.attemptTimeout !== undefined) {
+    checkDuration(fn, 'attemptTimeout', options.attemptTimeout)
+    if (options.attemptTimeout === 0) {
+      throw new RangeError(`${fn}: attemptTimeout must be above 0, got 0`)
+    }
+  }
+  if (options.onRetry !== undefined) checkFunction(fn, 'onRetry', options.onRetry)
+  if (options.random !== undefined) checkFunction(fn, 'random', options.random)
+  if (
+    options.clock !== undefined &&
+    (typeof options.clock.now !== 'function' || typeof options.clock.sleep !== 'function')
+  ) {
+    throw new TypeError(`${fn}: clock must have now and sleep functions`)
+  }
+  if (options.signal !== undefined && (options.signal === null || typeof options.signal.aborted !== 'boolean')) {
+    throw new TypeError(`${fn}: signal must be an AbortSignal`)
+  }
+  if (
+    options.budget !== undefined &&
+    (options.budget === null ||
+      typeof options.budget.tryRetry !== 'function' ||
+      typeof options.budget.onRequest !== 'function' ||
+      typeof options.budget.onSuccess !== 'function' ||
+      typeof options.budget.onFailure !== 'function')
+  ) {
+    throw new TypeError(`${fn}: budget must implement onRequest, onSuccess, onFailure and tryRetry`)
+  }
+  return options
+}
+
+// runs one attempt under a timeout measured on the clock: when it fires, the attempt's signal aborts
+// and the attempt counts as failed with an AttemptTimeout; the attempt itself is no longer awaited
+const timed = (
+  attempt: Attempt,
+  n: number,
+  outer: AbortSignal | undefined,
+  timeout: number,
+  clock: Clock
+): Promise<Result> =>
+  new Promise<Result>((resolve, reject) => {
+    const timer = new AbortController()
+    const inner = new AbortController()
+    const onOuterAbort = (): void => inner.abort(outer?.reason)
+    outer?.addEventListener('abort', onOuterAbort, { once: true })
+    const cleanup = (): void => {
+      timer.abort()
+      outer?.removeEventListener('abort', onOuterAbort)
+    }
+    clock.sleep(timeout, timer.signal).then(() => {
+      outer?.removeEventListener('abort', onOuterAbort)
+      const error: AttemptTimeout = { _tag: 'AttemptTimeout', attempt: n, timeout }
+      inner.abort(error)
+      resolve({ _tag: 'Left', left: error })
+    }, noop)
+    attempt(n, inner.signal).then(
+      (result) => {
+        cleanup()
+        resolve(result)
+      },
+      (defect) => {
+        cleanup()
+        reject(defect)
+      }
+    )
+  })
+
+/**
+ * Runs `attempt` until the schedule is done. In retry mode a `Left` is stepped and a `Right` ends the
+ * run; in repeat mode the other way round. `stop` decides the result when the schedule (or the
+ * budget) ends a run that has not succeeded (retry) or not failed (repeat).
+ */
+export const run = (
+  schedule: Schedule<unknown, unknown>,
+  options: RunOptions,
+  attempt: Attempt,
+  repeat: boolean,
+  stop: (last: Result, status: RetryStatus) => Result | Promise<Result>
+): Promise<Result> => {
+  const { signal, attemptTimeout } = options
+  if (signal !== undefined && signal.aborted) {
+    return Promise.resolve(interrupted(none))
+  }
+  const budget = repeat ? undefined : options.budget
+  const clock = options.clock ?? live
+  const onRetry = options.onRetry as ((event: unknown) => void) | undefined
+  const random = options.random ?? Math.random
+  const exec = (n: number): Promise<Result> =>
+    attemptTimeout === undefined ? attempt(n, signal) : timed(attempt, n, signal, attemptTimeout, clock)
+  const isFinal = (result: Result): boolean => (result._tag === 'Right') !== repeat
+
+  const loop = async (first: Result, start: number): Promise<Result> => {
+    let result = first
+    let state = schedule.initial
+    let attempts = 1
+    let totalDelay = 0
+    let zeroDelays = 0
+    for (;;) {
+      const input = result._tag === 'Left' ? result.left : result.right
+      if (signal !== undefined && signal.aborted) {
+        return interrupted(repeat ? none : { _tag: 'Some', value: input })
+      }
+      const now = clock.now()
+      const step = schedule.step(input, { now, start, random }, state)
+      if (step._tag === 'Done') {
+        return stop(result, { attempts, totalDelay, elapsed: now - start, stoppedBy: 'schedule' })
+      }
+      if (budget !== undefined && !budget.tryRetry()) {
+        return stop(result, { attempts, totalDelay, elapsed: now - start, stoppedBy: 'budget' })
+      }
+      const delay = step.delay
+      if (onRetry !== undefined) {
+        onRetry(
+          repeat
+            ? { attempt: attempts, value: input, delay, elapsed: now - start }
+            : { attempt: attempts, error: input, delay, elapsed: now - start }
+        )
+      }
+      if (delay > 0) {
+        zeroDelays = 0
+        try {
+          await clock.sleep(delay, signal)
+        } catch (error) {
+          if (signal !== undefined && signal.aborted) {
+            return interrupted(repeat ? none : { _tag: 'Some', value: input })
+          }
+          throw error
+        }
+      } else if (++zeroDelays === YIELD_EVERY) {
+        // a long run of zero delays still lets timers, I/O and an abort through
+        zeroDelays = 0
+        await yieldToEventLoop()
+        if (signal !== undefined && signal.aborted) {
+          return interrupted(repeat ? none : { _tag: 'Some', value: input })
+        }
+      }
+      totalDelay += delay
+      state = step.state
+      attempts++
+      result = await exec(attempts)
+      if (budget !== undefined) {
+        if (result._tag === 'Right') budget.onSuccess()
+        else budget.onFailure()
+      }
+      if (isFinal(result)) {
+        return result
+      }
+    }
+  }
+
+  budget?.onRequest()
+  const start = clock.now()
+  // the first attempt costs one `then` beyond the bare call; the loop starts only when needed
+  return exec(1).then((result) => {
+    if (budget !== undefined) {
+      if (result._tag === 'Right') budget.onSuccess()
+      else budget.onFailure()
+    }
+    return isFinal(result) ? result : loop(result, start)
+  })
+}
