@@ -1,16 +1,16 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: [
-    'src/index.ts',
-    'src/Schedule.ts',
-    'src/TaskEither.ts',
-    'src/ReaderTaskEither.ts',
-    'src/Clock.ts',
-    'src/TestClock.ts',
-    'src/Budget.ts',
-    'src/Config.ts'
-  ],
+  entry: {
+    index: 'src/index.ts',
+    Schedule: 'src/Schedule.ts',
+    TaskEither: 'src/TaskEither.ts',
+    ReaderTaskEither: 'src/ReaderTaskEither.ts',
+    Clock: 'src/Clock.ts',
+    TestClock: 'src/TestClock.ts',
+    Budget: 'src/Budget.ts',
+    Config: 'src/Config.ts'
+  },
   format: ['cjs', 'esm'],
   dts: true,
   splitting: true,
