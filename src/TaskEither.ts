@@ -25,7 +25,7 @@ import type { TaskEither } from 'fp-ts/TaskEither'
 import type { Budget } from './Budget'
 import type { Clock } from './Clock'
 import { checkFunction } from './internal/delay'
-import { type Attempt, checkOptions, run, type RunOptions } from './internal/driver'
+import { type Attempt, checkOptions, type RunOptions, runner } from './internal/driver'
 import type { Schedule } from './Schedule'
 
 // -------------------------------------------------------------------------------------
@@ -297,11 +297,6 @@ const checkSchedule = (fn: string, schedule: Schedule<never, unknown>): Schedule
 
 const giveUp = (last: Either<unknown, unknown>): Either<unknown, unknown> => last
 
-const plainAttempt =
-  (fa: TaskEither<unknown, unknown>): Attempt =>
-  () =>
-    fa()
-
 /**
  * Retries a `TaskEither` while it fails and the schedule continues; the result is the first
  * `Right`, or the last `Left` when the schedule is done.
@@ -341,8 +336,12 @@ export const retry: {
   ): <E extends In, A>(fa: TaskEither<E, A>) => TaskEither<RetryError<E, O>, A>
 } = (schedule: Schedule<never, unknown>, options?: RunOptions) => {
   const s = checkSchedule('TaskEither.retry', schedule)
-  const o = checkOptions('TaskEither.retry', options)
-  return (fa: TaskEither<unknown, unknown>) => () => run(s, o, plainAttempt(fa), false, giveUp) as Promise<never>
+  const run = runner(s, checkOptions('TaskEither.retry', options), false, giveUp)
+  return (fa: TaskEither<unknown, unknown>) => {
+    // a TaskEither ignores the attempt number and signal it is called with: it is an Attempt as it is
+    const attempt = fa as Attempt
+    return () => run(attempt) as Promise<never>
+  }
 }
 
 /**
@@ -387,10 +386,13 @@ export const retryOrElse: {
 ) => {
   const s = checkSchedule('TaskEither.retryOrElse', schedule)
   checkFunction('TaskEither.retryOrElse', 'orElse', orElse)
-  const o = checkOptions('TaskEither.retryOrElse', options)
   const fallback = (last: Either<unknown, unknown>, status: RetryStatus) =>
     orElse((last as { readonly left: unknown }).left, status)()
-  return (fa: TaskEither<unknown, unknown>) => () => run(s, o, plainAttempt(fa), false, fallback) as Promise<never>
+  const run = runner(s, checkOptions('TaskEither.retryOrElse', options), false, fallback)
+  return (fa: TaskEither<unknown, unknown>) => {
+    const attempt = fa as Attempt
+    return () => run(attempt) as Promise<never>
+  }
 }
 
 /**
@@ -475,11 +477,11 @@ export const retryWithContext: {
   ): <E extends In, A>(f: (context: AttemptContext) => TaskEither<E, A>) => TaskEither<RetryError<E, O>, A>
 } = (schedule: Schedule<never, unknown>, options?: RunOptions) => {
   const s = checkSchedule('TaskEither.retryWithContext', schedule)
-  const o = checkOptions('TaskEither.retryWithContext', options)
+  const run = runner(s, checkOptions('TaskEither.retryWithContext', options), false, giveUp)
   return (f: (context: AttemptContext) => TaskEither<unknown, unknown>) => {
     checkFunction('TaskEither.retryWithContext', 'f', f)
     const attempt: Attempt = (n, signal) => f({ attempt: n, signal: signal ?? new AbortController().signal })()
-    return () => run(s, o, attempt, false, giveUp) as Promise<never>
+    return () => run(attempt) as Promise<never>
   }
 }
 
@@ -518,5 +520,9 @@ export const repeat = <In, Out, O extends RepeatOptions<never> = {}>(
     'TaskEither.repeat',
     options === undefined || options === null ? (options as undefined) : { ...options, onRetry: options.onRepeat }
   )
-  return (fa) => () => run(s, o, plainAttempt(fa), true, giveUp) as Promise<never>
+  const run = runner(s, o, true, giveUp)
+  return (fa) => {
+    const attempt = fa as Attempt
+    return () => run(attempt) as Promise<never>
+  }
 }
