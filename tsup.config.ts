@@ -9,7 +9,8 @@ export default defineConfig({
     Clock: 'src/Clock.ts',
     TestClock: 'src/TestClock.ts',
     Budget: 'src/Budget.ts',
-    Config: 'src/Config.ts'
+    Config: 'src/Config.ts',
+    bin: 'src/internal/bin.ts'
   },
   format: ['cjs', 'esm'],
   dts: true,
