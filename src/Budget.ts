@@ -71,8 +71,8 @@ export interface TokenBucketStats extends BudgetStats {
  * A run calls `onRequest` when a call starts (before its first attempt), `onSuccess` or `onFailure`
  * after each attempt, and `tryRetry` before each retry: `true` allows it and counts it as spent,
  * `false` denies it. A budget is the one mutable thing shared between runs, by design; write your
- * own by implementing these four functions. `stats` is optional: the budgets of this module have it,
- * and runs never call it.
+ * own by implementing these four functions. The budgets of this module also have a `stats()`, which
+ * runs never call.
  *
  * @example
  * import { pipe } from 'fp-ts/function'
@@ -107,7 +107,6 @@ export interface Budget {
   readonly onSuccess: () => void
   readonly onFailure: () => void
   readonly tryRetry: () => boolean
-  readonly stats?: () => BudgetStats
 }
 
 // -------------------------------------------------------------------------------------
@@ -117,15 +116,17 @@ export interface Budget {
 /** Token counts are kept in thousandths, as gRPC does, so the arithmetic is exact. */
 const MILLI = 1000
 
-/** Thousandths of `value`, the digits beyond the third decimal dropped (the epsilon absorbs 0.1 * 1000 = 99.99...). */
+/** Thousandths of `value`, the digits beyond the third decimal dropped (the epsilon absorbs 1.005 * 1000 = 1004.99...). */
 const toMilli = (value: number): number => Math.floor(value * MILLI + 1e-6)
 
 const fail = (fn: string, arg: string, expected: string, value: unknown): never => {
-  throw new RangeError(`${fn}: ${arg} must be ${expected}, got ${typeof value === 'number' ? value : String(value)}`)
+  throw new RangeError(
+    `${fn}: ${arg} must be ${expected}, got ${typeof value === 'number' ? value : `${typeof value} ${String(value)}`}`
+  )
 }
 
 const checkNumber = (fn: string, arg: string, value: number, min: number, max: number, expected: string): number =>
-  typeof value === 'number' && value >= min && value <= max ? value : fail(fn, arg, expected, value)
+  Number.isFinite(value) && value >= min && value <= max ? value : fail(fn, arg, expected, value)
 
 /** How many slices the window of `percent` is cut into; a deposit expires between 0.9 and 1 ttl after it was made. */
 const SLICES = 10
@@ -140,8 +141,8 @@ const SLICES = 10
  * a retry is allowed only while there are more than `maxTokens / 2` tokens.
  *
  * Use one bucket per client of a service (gRPC keeps one per channel) and pass it to every call:
- * once about half the attempts fail, retries stop altogether until successes refill the bucket, so
- * an outage costs each client only about `maxTokens / 2` retries. Checking does not spend a token:
+ * once failures have drained half the bucket, retries stop altogether until successes refill it,
+ * so an outage costs each client only about `maxTokens / 2` retries. Checking does not spend a token:
  * the retried attempt pays when it fails. Both numbers are kept to three decimals (digits beyond are
  * dropped, as gRPC does), so the arithmetic is exact. gRPC's defaults are `maxTokens: 10,
  * tokenRatio: 0.1`; its service config allows `maxTokens` up to 1000, this function any size.
@@ -183,12 +184,8 @@ export const tokenBucket = (options: {
 }): Budget & { readonly stats: () => TokenBucketStats } => {
   const fn = 'Budget.tokenBucket'
   const expected = 'a finite number >= 0.001'
-  const maxTokens = toMilli(
-    checkNumber(fn, 'maxTokens', options.maxTokens, 0.001, Number.MAX_SAFE_INTEGER / MILLI, expected)
-  )
-  const tokenRatio = toMilli(
-    checkNumber(fn, 'tokenRatio', options.tokenRatio, 0.001, Number.MAX_SAFE_INTEGER / MILLI, expected)
-  )
+  const maxTokens = toMilli(checkNumber(fn, 'maxTokens', options.maxTokens, 0.001, Infinity, expected))
+  const tokenRatio = toMilli(checkNumber(fn, 'tokenRatio', options.tokenRatio, 0.001, Infinity, expected))
   let tokens = maxTokens
   let requests = 0
   let successes = 0
@@ -289,7 +286,7 @@ export const percent = (
     'minRetriesPerSec',
     options.minRetriesPerSec,
     0,
-    Number.MAX_SAFE_INTEGER,
+    Infinity,
     'a finite number >= 0'
   )
   const percentCanRetry = checkNumber(fn, 'percentCanRetry', options.percentCanRetry, 0, 1000, 'between 0 and 1000')

@@ -29,6 +29,7 @@ import {
   MAX_DELAY
 } from './internal/delay'
 import { seeded } from './internal/random'
+import { parseRetryAfter as parseRetryAfterHeader } from './internal/retryAfter'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -790,6 +791,41 @@ export const withDelayHint = <In>(
       return asked._tag === 'Some' && asked.value > delay ? asked.value : delay
     })
 }
+
+/**
+ * Reads an HTTP `Retry-After` header as the time to wait, in ms, for `withDelayHint`: `some(ms)` for
+ * a number of seconds (`"120"`) or an HTTP date (`"Wed, 21 Oct 2015 07:28:00 GMT"`, or either obsolete
+ * date format of RFC 9110), `none` for a missing or invalid header.
+ *
+ * A date is compared with `now`, the current time in epoch ms (default `Date.now()`, not a `Clock`'s
+ * time, whose origin is arbitrary); a date in the past gives `some(0)`. A server can ask for any
+ * delay, so put `capDelay` after the `withDelayHint` that uses it. Throws a `RangeError` when `now`
+ * is not a finite number.
+ *
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * import * as O from 'fp-ts/Option'
+ * import * as S from 'schedule-ts/Schedule'
+ *
+ * const now = Date.UTC(2015, 9, 21, 7, 27, 0)
+ * assert.deepStrictEqual(S.parseRetryAfter('120'), O.some(120_000))
+ * assert.deepStrictEqual(S.parseRetryAfter('Wed, 21 Oct 2015 07:28:00 GMT', now), O.some(60_000))
+ * assert.deepStrictEqual(S.parseRetryAfter('soon'), O.none)
+ *
+ * interface HttpError { readonly status: number; readonly headers: Map<string, string> }
+ * const policy = pipe(
+ *   S.exponential(100),
+ *   S.withDelayHint((e: HttpError) => S.parseRetryAfter(e.headers.get('retry-after'))),
+ *   S.capDelay(30_000)
+ * )
+ * const inputs: ReadonlyArray<HttpError> = [{ status: 503, headers: new Map([['retry-after', '3']]) }]
+ * assert.deepStrictEqual(pipe(policy, S.simulate({ steps: 1, inputs })).map((s) => s.delay), [3000])
+ *
+ * @category modifiers
+ * @since 0.1.0
+ */
+export const parseRetryAfter: (header: string | null | undefined, now?: number) => Option<number> =
+  parseRetryAfterHeader
 
 // -------------------------------------------------------------------------------------
 // limits
