@@ -6,6 +6,7 @@
  *
  * @since 0.1.0
  */
+import { onAbort } from './internal/abort'
 import { checkDuration } from './internal/delay'
 
 // -------------------------------------------------------------------------------------
@@ -62,10 +63,13 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
       return
     }
     let timer: ReturnType<typeof setTimeout>
-    const onAbort = (): void => {
-      clearTimeout(timer)
-      reject((signal as AbortSignal).reason)
-    }
+    const unsubscribe =
+      signal === undefined
+        ? undefined
+        : onAbort(signal, () => {
+            clearTimeout(timer)
+            reject(signal.reason)
+          })
     // waits `remaining` ms in chunks that a timer can hold
     const wait = (remaining: number): void => {
       const chunk = Math.min(remaining, MAX_TIMEOUT)
@@ -73,12 +77,11 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
         if (remaining > chunk) {
           wait(remaining - chunk)
         } else {
-          signal?.removeEventListener('abort', onAbort)
+          unsubscribe?.()
           resolve()
         }
       }, chunk)
     }
-    signal?.addEventListener('abort', onAbort, { once: true })
     wait(ms)
   })
 

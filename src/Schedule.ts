@@ -22,7 +22,9 @@ import {
   checkCount,
   checkDuration,
   checkFactor,
+  checkFinite,
   checkFunction,
+  checkInteger,
   checkMultiplier,
   checkRange,
   clampDelay,
@@ -512,11 +514,15 @@ export const decorrelatedJitter = (options: {
   if (cap < base) {
     throw new RangeError(`Schedule.decorrelatedJitter: cap must be at least base, got base ${base} and cap ${cap}`)
   }
-  return make(base, (_input: unknown, context, previous: number) => {
+  // every delay is bounded by MAX_DELAY anyway; bounding the state too keeps 3 · previous finite
+  return decorrelated(Math.min(base, MAX_DELAY), Math.min(cap, MAX_DELAY))
+}
+
+const decorrelated = (base: number, cap: number): Schedule<unknown, number> =>
+  make(base, (_input: unknown, context, previous: number) => {
     const delay = Math.min(cap, base + context.random() * (3 * previous - base))
     return continueAfter(delay, delay, delay)
   })
-}
 
 /**
  * Recurs forever at a fixed rate: each attempt starts on the next boundary of `interval` counted
@@ -1372,14 +1378,8 @@ export const simulate = <In = undefined>(
   options: SimulationOptions<In>
 ): (<Out>(self: Schedule<In, Out>) => ReadonlyArray<SimulationStep<Out>>) => {
   const steps = checkCount('Schedule.simulate', 'steps', options.steps)
-  const seed = options.seed ?? 0
-  if (!Number.isSafeInteger(seed)) {
-    throw new RangeError(`Schedule.simulate: seed must be an integer, got ${seed}`)
-  }
-  const start = options.start ?? 0
-  if (!Number.isFinite(start)) {
-    throw new RangeError(`Schedule.simulate: start must be a finite number, got ${start}`)
-  }
+  const seed = checkInteger('Schedule.simulate', 'seed', options.seed ?? 0)
+  const start = checkFinite('Schedule.simulate', 'start', options.start ?? 0)
   const attemptDuration = checkDuration('Schedule.simulate', 'attemptDuration', options.attemptDuration ?? 0)
   const inputs = options.inputs
   return <Out>(self: Schedule<In, Out>) => {

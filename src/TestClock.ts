@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import { Clock } from './Clock'
+import { onAbort } from './internal/abort'
 import { checkDuration } from './internal/delay'
 
 // -------------------------------------------------------------------------------------
@@ -153,18 +154,20 @@ export const make = (start = 0): TestClock => {
         resolve()
         return
       }
-      const onAbort = (): void => {
-        pending.splice(pending.indexOf(sleeper), 1)
-        reject((signal as AbortSignal).reason)
-      }
+      const unsubscribe =
+        signal === undefined
+          ? undefined
+          : onAbort(signal, () => {
+              pending.splice(pending.indexOf(sleeper), 1)
+              reject(signal.reason)
+            })
       const sleeper: Sleeper = {
         wakeAt: time + ms,
         wake: () => {
-          signal?.removeEventListener('abort', onAbort)
+          unsubscribe?.()
           resolve()
         }
       }
-      signal?.addEventListener('abort', onAbort, { once: true })
       insert(sleeper)
     })
 

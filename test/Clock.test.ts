@@ -230,9 +230,29 @@ describe('live.sleep', () => {
     it('rejects every sleep sharing the signal', async () => {
       const controller = new AbortController()
       const sleeps = [live.sleep(1_000, controller.signal), live.sleep(2_000, controller.signal)]
-      expect(abortListeners(controller.signal)).toBe(2)
+      // the sleeps share one listener on the signal
+      expect(abortListeners(controller.signal)).toBe(1)
       controller.abort('all')
       await expect(Promise.all(sleeps.map((p) => p.catch((e: unknown) => e)))).resolves.toEqual(['all', 'all'])
+      expect(abortListeners(controller.signal)).toBe(0)
+    })
+
+    it('removes the shared listener when the last sleep on the signal ends, and adds one again later', async () => {
+      vi.useFakeTimers()
+      const controller = new AbortController()
+      const first = live.sleep(10, controller.signal)
+      const second = live.sleep(20, controller.signal)
+      expect(abortListeners(controller.signal)).toBe(1)
+      await vi.advanceTimersByTimeAsync(10)
+      await first
+      expect(abortListeners(controller.signal)).toBe(1)
+      await vi.advanceTimersByTimeAsync(10)
+      await second
+      expect(abortListeners(controller.signal)).toBe(0)
+      const third = live.sleep(5, controller.signal)
+      expect(abortListeners(controller.signal)).toBe(1)
+      await vi.advanceTimersByTimeAsync(5)
+      await third
       expect(abortListeners(controller.signal)).toBe(0)
     })
 

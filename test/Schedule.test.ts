@@ -19,6 +19,33 @@ describe('model', () => {
     expect(delayOf(12.5)).toBe(12.5)
   })
 
+  it('continueAfter turns -0 and values that are not numbers into 0', () => {
+    const delayOf = (d: unknown) => (S.continueAfter(d as number, null, null) as S.Continue<null, null>).delay
+    expect(Object.is(delayOf(-0), 0)).toBe(true)
+    expect(delayOf(null)).toBe(0)
+    expect(delayOf('5')).toBe(0)
+    expect(delayOf(true)).toBe(0)
+    expect(Object.is(delaysOf(S.constant(-0), 1)[0], 0)).toBe(true)
+    expect(
+      delaysOf(
+        pipe(
+          S.constant(10),
+          S.addDelay(() => '5' as unknown as number)
+        ),
+        1
+      )
+    ).toEqual([10])
+    expect(
+      delaysOf(
+        pipe(
+          S.constant(10),
+          S.modifyDelay(() => null as unknown as number)
+        ),
+        1
+      )
+    ).toEqual([0])
+  })
+
   it('make rejects a step that is not a function', () => {
     expect(() => S.make(0, 'nope' as never)).toThrow(
       new RangeError('Schedule.make: step must be a function, got string nope')
@@ -110,6 +137,17 @@ describe('constructors', () => {
       expect(d).toBeLessThanOrEqual(Math.min(10_000, 3 * previous))
       previous = d
     }
+  })
+
+  it('decorrelatedJitter stays finite with bounds beyond MAX_SAFE_INTEGER, even when random() is 0', () => {
+    const huge = S.decorrelatedJitter({ base: 1e308, cap: 1e308 })
+    let state = huge.initial
+    for (let i = 0; i < 3; i++) {
+      const step = huge.step(undefined, { now: 0, start: 0, random: () => 0 }, state)
+      expect(step).toMatchObject({ _tag: 'Continue', delay: MAX, output: MAX })
+      state = (step as S.Continue<unknown, number>).state
+    }
+    expect(delaysOf(huge, 50).every((d) => d === MAX)).toBe(true)
   })
 
   it('decorrelatedJitter with base = cap is constant', () => {
@@ -523,6 +561,10 @@ describe('simulate', () => {
     expect(() => S.simulate({ steps: 1, seed: 0.5 })).toThrow(/Schedule.simulate: seed/)
     expect(() => S.simulate({ steps: 1, start: NaN })).toThrow(/Schedule.simulate: start/)
     expect(() => S.simulate({ steps: 1, attemptDuration: -1 })).toThrow(/Schedule.simulate: attemptDuration/)
+    expect(() => S.simulate({ steps: 1, start: Symbol('x') as never })).toThrow(
+      new RangeError('Schedule.simulate: start must be a finite number, got symbol Symbol(x)')
+    )
+    expect(() => S.simulate({ steps: 1, seed: Symbol('x') as never })).toThrow(RangeError)
   })
 })
 

@@ -295,6 +295,32 @@ describe('abort', () => {
     }
   }, 30_000)
 
+  it('one signal shared by 1,000 concurrent sleeping runs holds one listener and raises no warning', async () => {
+    const warnings: Array<Error> = []
+    const onWarning = (w: Error) => warnings.push(w)
+    process.on('warning', onWarning)
+    try {
+      const controller = new AbortController()
+      const resilient = Retry.retry(S.constant(60_000), { signal: controller.signal })
+      const runs = Array.from({ length: 1000 }, (_, i) => pipe(alwaysFailing(i).fa, resilient)())
+      await nextTurn()
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1)
+      controller.abort()
+      const results = await Promise.all(runs)
+      expect(
+        results.every(
+          (r, i) =>
+            E.isLeft(r) && Retry.isInterrupted(r.left) && O.isSome(r.left.lastError) && r.left.lastError.value === i
+        )
+      ).toBe(true)
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0)
+      await nextTurn()
+      expect(warnings).toEqual([])
+    } finally {
+      process.off('warning', onWarning)
+    }
+  })
+
   it('a live sleep longer than 2^31 - 1 ms does not fire early: aborted after 50 ms, one attempt ran', async () => {
     const { fa, calls } = alwaysFailing('x')
     const result = await pipe(fa, Retry.retry(S.constant(2 ** 31 + 10_000), { signal: AbortSignal.timeout(50) }))()

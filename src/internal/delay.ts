@@ -8,8 +8,9 @@
 /** The largest delay a schedule may produce. */
 export const MAX_DELAY = Number.MAX_SAFE_INTEGER
 
-/** Maps NaN and negative values to 0 and values above `MAX_DELAY` to `MAX_DELAY`. */
-export const clampDelay = (ms: number): number => (ms >= 0 ? (ms <= MAX_DELAY ? ms : MAX_DELAY) : 0)
+/** Maps NaN, negative values, -0 and non-numbers to 0 and values above `MAX_DELAY` to `MAX_DELAY`. */
+export const clampDelay = (ms: number): number =>
+  typeof ms === 'number' && ms > 0 ? (ms <= MAX_DELAY ? ms : MAX_DELAY) : 0
 
 const describe = (value: unknown): string =>
   typeof value === 'number' ? (Object.is(value, -0) ? '-0' : String(value)) : `${typeof value} ${String(value)}`
@@ -20,7 +21,9 @@ const fail = (fn: string, arg: string, expected: string, value: unknown): never 
 
 /** Checks a duration: a finite, non-negative number of milliseconds. */
 export const checkDuration = (fn: string, arg: string, value: number): number =>
-  Number.isFinite(value) && value >= 0 ? value : fail(fn, arg, 'a finite non-negative number of milliseconds', value)
+  Number.isFinite(value) && value >= 0
+    ? value + 0
+    : fail(fn, arg, 'a finite non-negative number of milliseconds', value)
 
 /** Checks a growth factor: a finite number of at least 1. */
 export const checkFactor = (fn: string, arg: string, value: number): number =>
@@ -44,3 +47,11 @@ export const checkRange = (fn: string, min: number, max: number): void => {
     throw new RangeError(`${fn}: min must not exceed max, got min ${min} and max ${max}`)
   }
 }
+
+/** Checks an integer (a safe one, of any sign). */
+export const checkInteger = (fn: string, arg: string, value: number): number =>
+  Number.isSafeInteger(value) ? value : fail(fn, arg, 'an integer', value)
+
+/** Checks a finite number (of any sign). */
+export const checkFinite = (fn: string, arg: string, value: number): number =>
+  Number.isFinite(value) ? value : fail(fn, arg, 'a finite number', value)

@@ -12,6 +12,7 @@ import type { Clock } from '../Clock'
 import { live } from '../Clock'
 import type { Schedule } from '../Schedule'
 import type { AttemptTimeout, Interrupted, RetryStatus } from '../TaskEither'
+import { onAbort } from './abort'
 import { checkDuration, checkFunction } from './delay'
 
 /** The options the loop reads; the public modules narrow them per function. */
@@ -96,14 +97,17 @@ const timed = (
   new Promise<Result>((resolve, reject) => {
     const timer = new AbortController()
     const inner = new AbortController()
-    const onOuterAbort = (): void => inner.abort(outer?.reason)
-    outer?.addEventListener('abort', onOuterAbort, { once: true })
+    let unsubscribe: (() => void) | undefined
+    if (outer !== undefined) {
+      if (outer.aborted) inner.abort(outer.reason)
+      else unsubscribe = onAbort(outer, () => inner.abort(outer.reason))
+    }
     const cleanup = (): void => {
       timer.abort()
-      outer?.removeEventListener('abort', onOuterAbort)
+      unsubscribe?.()
     }
     clock.sleep(timeout, timer.signal).then(() => {
-      outer?.removeEventListener('abort', onOuterAbort)
+      unsubscribe?.()
       const error: AttemptTimeout = { _tag: 'AttemptTimeout', attempt: n, timeout }
       inner.abort(error)
       resolve({ _tag: 'Left', left: error })
