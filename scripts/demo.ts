@@ -1,97 +1,56 @@
 /**
- * `npm run demo`: prints, for three realistic policies, the timeline `simulate` predicts:
- * each retry's attempt number, its delay and the cumulative time, with a seeded random source so
- * the output is the same on every run.
+ * `npm run demo`: schedule-ts at work, in two parts.
+ *
+ * 1. Live: a real HTTP server on an ephemeral 127.0.0.1 port fails the way services do (a 500, a
+ *    reset connection, a response slower than the attempt timeout, a 503 with `Retry-After`), and a
+ *    client calls it through `fetch`, retried by a composed schedule with `retryWithContext`, an
+ *    `attemptTimeout` and `withDelayHint`. Each attempt is printed as it ends (when it started, how
+ *    it ended, the delay chosen and why), then a summary. A second call gets a 404, which is not
+ *    retried. Takes about two seconds.
+ * 2. Simulated: the timelines `simulate` predicts for three realistic policies (seeded, so the same
+ *    on every run).
+ *
+ * The server is closed and no socket is left open, so the process exits by itself, with 0.
  */
-import { pipe } from 'fp-ts/function'
-import * as O from 'fp-ts/Option'
-import * as S from '../src/Schedule'
+import { ATTEMPT_TIMEOUT, formatMs, policyDescription, runScenario, type Scenario } from './demo/live'
+import { start } from './demo/server'
+import { printSimulations } from './demo/simulated'
 
-interface HttpError {
-  readonly status: number
-  readonly retryAfterMs?: number
+const recovers: Scenario = {
+  title: 'A flaky service that recovers',
+  path: '/orders/42',
+  script: [
+    { _tag: 'ServerError' },
+    { _tag: 'Reset' },
+    { _tag: 'Slow', ms: 4 * ATTEMPT_TIMEOUT, body: { id: 42, status: 'shipped' } },
+    { _tag: 'Unavailable', retryAfterSeconds: 1 },
+    { _tag: 'Ok', body: { id: 42, status: 'shipped' } }
+  ]
 }
 
-const isTransient = (e: HttpError): boolean => e.status === 429 || e.status >= 500
+const notFound: Scenario = {
+  title: 'A permanent error is not retried',
+  path: '/orders/7',
+  script: [{ _tag: 'Unavailable' }, { _tag: 'NotFound' }]
+}
 
-/** An HTTP client: exponential backoff with jitter, server hints honoured but capped, 5 retries. */
-const httpClient = pipe(
-  S.exponential(100),
-  S.jittered,
-  S.withDelayHint((e: HttpError) => O.fromNullable(e.retryAfterMs)),
-  S.capDelay(5_000),
-  S.whileInput(isTransient),
-  S.maxRetries(5)
-)
-
-/** A database reconnect: decorrelated jitter up to 30 s, giving up after 2 minutes in all. */
-const databaseReconnect = pipe(S.decorrelatedJitter({ base: 250, cap: 30_000 }), S.maxElapsed(120_000))
-
-/** A polling job: three quick checks a second apart, then every 10 s at a fixed rate, for 10 polls. */
-const pollingJob = pipe(S.spaced(1_000), S.maxRetries(3), S.andThen(S.fixed(10_000)), S.maxRetries(10))
-
-const errors: ReadonlyArray<HttpError> = [
-  { status: 503 },
-  { status: 503, retryAfterMs: 2_000 },
-  { status: 500 },
-  { status: 429, retryAfterMs: 60_000 },
-  { status: 502 },
-  { status: 503 },
-  { status: 503 }
-]
-
-const formatMs = (ms: number): string =>
-  ms >= 60_000
-    ? `${(ms / 60_000).toFixed(2)} min`
-    : ms >= 1_000
-    ? `${(ms / 1_000).toFixed(2)} s`
-    : `${Math.round(ms)} ms`
-
-const show = <In, Out>(
-  title: string,
-  description: string,
-  schedule: S.Schedule<In, Out>,
-  options: S.SimulationOptions<In>,
-  note: (step: S.SimulationStep<Out>, i: number) => string = () => ''
-): void => {
-  const timeline = pipe(schedule, S.simulate(options))
-  console.log(`\n${title}`)
-  console.log(`  ${description}`)
-  console.log(`  ${'attempt'.padEnd(8)} ${'delay'.padStart(10)} ${'cumulative'.padStart(12)}`)
-  let cumulative = 0
-  timeline.forEach((step, i) => {
-    cumulative = step.elapsed + step.delay
+const main = async (): Promise<void> => {
+  const server = await start({ [recovers.path]: recovers.script, [notFound.path]: notFound.script })
+  try {
+    console.log(`schedule-ts demo: a live run against a flaky HTTP server at ${server.origin}`)
+    console.log(`  policy: ${policyDescription}`)
     console.log(
-      `  ${String(step.attempt + 1).padEnd(8)} ${formatMs(step.delay).padStart(10)} ${formatMs(cumulative).padStart(
-        12
-      )}  ${note(step, i)}`.trimEnd()
+      `  run with: retryWithContext (the attempt's signal goes to fetch), attemptTimeout ${formatMs(ATTEMPT_TIMEOUT)}`
     )
-  })
-  console.log(`  -> ${timeline.length + 1} attempts at most, ${formatMs(cumulative)} before the last one starts`)
+    await runScenario(server, recovers)
+    await runScenario(server, notFound)
+  } finally {
+    await server.close()
+  }
+  printSimulations()
 }
 
-console.log('schedule-ts demo: what three policies will do (simulated, seed 1; attempt n waits `delay` first)')
-
-show(
-  'HTTP client',
-  'exponential(100) · jittered · withDelayHint(Retry-After) · capDelay(5 s) · whileInput(transient) · maxRetries(5)',
-  httpClient,
-  { steps: 20, inputs: errors, seed: 1, attemptDuration: 50 },
-  (_, i) => {
-    const e = errors[i]
-    return `after ${e.status}${e.retryAfterMs === undefined ? '' : `, Retry-After ${formatMs(e.retryAfterMs)}`}`
-  }
-)
-
-show('Database reconnect', 'decorrelatedJitter({ base: 250 ms, cap: 30 s }) · maxElapsed(2 min)', databaseReconnect, {
-  steps: 100,
-  seed: 1,
-  attemptDuration: 20
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exitCode = 1
 })
-
-show(
-  'Polling job',
-  'spaced(1 s) · maxRetries(3), then fixed(10 s) · maxRetries(10); each poll takes 300 ms',
-  pollingJob,
-  { steps: 100, seed: 1, attemptDuration: 300 }
-)

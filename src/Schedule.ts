@@ -316,7 +316,7 @@ const counting = (limit: number, delay: number): Schedule<unknown, number> =>
  * @category constructors
  * @since 0.1.0
  */
-export const forever: Schedule<unknown, number> = counting(Infinity, 0)
+export const forever: Schedule<unknown, number> = /* @__PURE__ */ counting(Infinity, 0)
 
 /**
  * Recurs `n` times without delay, outputting the recurrence count.
@@ -346,7 +346,7 @@ export const recurs = (n: number): Schedule<unknown, number> => counting(checkCo
  * @category constructors
  * @since 0.1.0
  */
-export const once: Schedule<unknown, number> = recurs(1)
+export const once: Schedule<unknown, number> = /* @__PURE__ */ recurs(1)
 
 /**
  * Never recurs: `recurs(0)`, a single attempt. It is the identity of `union`.
@@ -360,7 +360,7 @@ export const once: Schedule<unknown, number> = recurs(1)
  * @category constructors
  * @since 0.1.0
  */
-export const stop: Schedule<unknown, number> = recurs(0)
+export const stop: Schedule<unknown, number> = /* @__PURE__ */ recurs(0)
 
 /**
  * Recurs forever with the same delay, outputting the recurrence count.
@@ -583,7 +583,7 @@ const scaleRandomly =
  * @category modifiers
  * @since 0.1.0
  */
-export const jittered: <In, Out>(self: Schedule<In, Out>) => Schedule<In, Out> = scaleRandomly(0.8, 1.2)
+export const jittered: <In, Out>(self: Schedule<In, Out>) => Schedule<In, Out> = /* @__PURE__ */ scaleRandomly(0.8, 1.2)
 
 /**
  * Multiplies each delay by a random factor in [min, max).
@@ -626,7 +626,7 @@ export const jitteredWith = (range: {
  * @category modifiers
  * @since 0.1.0
  */
-export const fullJitter: <In, Out>(self: Schedule<In, Out>) => Schedule<In, Out> = scaleRandomly(0, 1)
+export const fullJitter: <In, Out>(self: Schedule<In, Out>) => Schedule<In, Out> = /* @__PURE__ */ scaleRandomly(0, 1)
 
 /**
  * Replaces each delay `d` with `d/2 + U(0, d/2)` (AWS's "equal jitter").
@@ -643,7 +643,10 @@ export const fullJitter: <In, Out>(self: Schedule<In, Out>) => Schedule<In, Out>
  * @category modifiers
  * @since 0.1.0
  */
-export const equalJitter: <In, Out>(self: Schedule<In, Out>) => Schedule<In, Out> = scaleRandomly(0.5, 1)
+export const equalJitter: <In, Out>(self: Schedule<In, Out>) => Schedule<In, Out> = /* @__PURE__ */ scaleRandomly(
+  0.5,
+  1
+)
 
 /**
  * Adds a random amount of time to each delay: `U(0, max)`, or `U(min, max)` given a pair.

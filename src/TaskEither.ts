@@ -290,7 +290,7 @@ export const isAttemptTimeout = (u: unknown): u is AttemptTimeout =>
 
 const checkSchedule = (fn: string, schedule: Schedule<never, unknown>): Schedule<unknown, unknown> => {
   if (schedule === null || typeof schedule !== 'object' || typeof schedule.step !== 'function') {
-    throw new TypeError(`${fn}: schedule must be a Schedule (an object with initial and step)`)
+    throw new TypeError(`${fn}: schedule must be a Schedule`)
   }
   return schedule as Schedule<unknown, unknown>
 }

@@ -648,12 +648,14 @@ describe('validation', () => {
       /TaskEither.retry: random must be a function/
     )
     expect(() => Retry.retry(S.recurs(1), { clock: {} as never })).toThrow(
-      /TaskEither.retry: clock must have now and sleep/
+      /TaskEither.retry: clock.now must be a function/
     )
     expect(() => Retry.retry(S.recurs(1), { signal: {} as never })).toThrow(
       /TaskEither.retry: signal must be an AbortSignal/
     )
-    expect(() => Retry.retry(S.recurs(1), { budget: {} as never })).toThrow(/TaskEither.retry: budget must implement/)
+    expect(() => Retry.retry(S.recurs(1), { budget: {} as never })).toThrow(
+      /TaskEither.retry: budget.onRequest must be a function/
+    )
     expect(() => Retry.retry(S.recurs(1), 5 as never)).toThrow(/TaskEither.retry: options must be an object/)
     expect(() => Retry.retry({} as never)).toThrow(/TaskEither.retry: schedule must be a Schedule/)
     expect(() => Retry.retry(null as never)).toThrow(/TaskEither.retry: schedule must be a Schedule/)

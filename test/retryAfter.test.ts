@@ -94,7 +94,9 @@ describe('parseRetryAfter', () => {
 
   it('rejects a now that is not a finite number', () => {
     expect(() => parseRetryAfter('1', NaN)).toThrow(RangeError)
-    expect(() => parseRetryAfter('1', Infinity)).toThrow('Schedule.parseRetryAfter: now must be a finite number, got Infinity')
+    expect(() => parseRetryAfter('1', Infinity)).toThrow(
+      'Schedule.parseRetryAfter: now must be a finite number, got Infinity'
+    )
   })
 
   it('never throws and never gives a negative, NaN or unsafe delay', () => {

@@ -13,7 +13,7 @@ export const clampDelay = (ms: number): number =>
   typeof ms === 'number' && ms > 0 ? (ms <= MAX_DELAY ? ms : MAX_DELAY) : 0
 
 const describe = (value: unknown): string =>
-  typeof value === 'number' ? (Object.is(value, -0) ? '-0' : String(value)) : `${typeof value} ${String(value)}`
+  typeof value === 'number' ? String(value) : `${typeof value} ${String(value)}`
 
 const fail = (fn: string, arg: string, expected: string, value: unknown): never => {
   throw new RangeError(`${fn}: ${arg} must be ${expected}, got ${describe(value)}`)

@@ -55,32 +55,23 @@ export const checkOptions = (fn: string, options: RunOptions | undefined): RunOp
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`${fn}: options must be an object, got ${String(options)}`)
   }
-  if (options.attemptTimeout !== undefined) {
-    checkDuration(fn, 'attemptTimeout', options.attemptTimeout)
-    if (options.attemptTimeout === 0) {
-      throw new RangeError(`${fn}: attemptTimeout must be above 0, got 0`)
-    }
+  const { attemptTimeout, onRetry, random, clock, signal, budget } = options
+  if (attemptTimeout !== undefined && checkDuration(fn, 'attemptTimeout', attemptTimeout) === 0) {
+    throw new RangeError(`${fn}: attemptTimeout must be above 0, got 0`)
   }
-  if (options.onRetry !== undefined) checkFunction(fn, 'onRetry', options.onRetry)
-  if (options.random !== undefined) checkFunction(fn, 'random', options.random)
-  if (
-    options.clock !== undefined &&
-    (typeof options.clock.now !== 'function' || typeof options.clock.sleep !== 'function')
-  ) {
-    throw new TypeError(`${fn}: clock must have now and sleep functions`)
+  if (onRetry !== undefined) checkFunction(fn, 'onRetry', onRetry)
+  if (random !== undefined) checkFunction(fn, 'random', random)
+  if (clock !== undefined) {
+    checkFunction(fn, 'clock.now', clock?.now)
+    checkFunction(fn, 'clock.sleep', clock?.sleep)
   }
-  if (options.signal !== undefined && (options.signal === null || typeof options.signal.aborted !== 'boolean')) {
+  if (signal !== undefined && typeof signal?.aborted !== 'boolean') {
     throw new TypeError(`${fn}: signal must be an AbortSignal`)
   }
-  if (
-    options.budget !== undefined &&
-    (options.budget === null ||
-      typeof options.budget.tryRetry !== 'function' ||
-      typeof options.budget.onRequest !== 'function' ||
-      typeof options.budget.onSuccess !== 'function' ||
-      typeof options.budget.onFailure !== 'function')
-  ) {
-    throw new TypeError(`${fn}: budget must implement onRequest, onSuccess, onFailure and tryRetry`)
+  if (budget !== undefined) {
+    for (const method of ['onRequest', 'onSuccess', 'onFailure', 'tryRetry'] as const) {
+      checkFunction(fn, `budget.${method}`, budget?.[method])
+    }
   }
   return options
 }
@@ -172,11 +163,7 @@ export const runner = (
       }
       const delay = step.delay
       if (onRetry !== undefined) {
-        onRetry(
-          repeat
-            ? { attempt: attempts, value: input, delay, elapsed: now - start }
-            : { attempt: attempts, error: input, delay, elapsed: now - start }
-        )
+        onRetry({ attempt: attempts, [repeat ? 'value' : 'error']: input, delay, elapsed: now - start })
       }
       if (delay > 0) {
         zeroDelays = 0

@@ -1,0 +1,63 @@
+import { spawn } from 'node:child_process'
+import * as path from 'node:path'
+import { describe, expect, it } from 'vitest'
+
+const root = path.resolve(__dirname, '..')
+
+/** Runs `npm run demo`'s script as a child process; resolves with its exit code and output. */
+const runDemo = (): Promise<{ readonly code: number | null; readonly stdout: string; readonly stderr: string }> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(path.join(root, 'node_modules', '.bin', 'tsx'), ['scripts/demo.ts'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    // the demo must exit by itself: a socket or timer left open would keep it alive past this
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`the demo did not exit within 25 s\n${stdout}\n${stderr}`))
+    }, 25_000)
+    child.on('error', reject)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolve({ code, stdout, stderr })
+    })
+  })
+
+describe('npm run demo', () => {
+  it('runs the live scenarios against a real server, prints their summaries and the simulations, and exits 0', async () => {
+    const { code, stdout, stderr } = await runDemo()
+    expect(stderr).toBe('')
+    expect(code).toBe(0)
+
+    const [recovers, notFound] = stdout.split('  summary\n').slice(1)
+    // the flaky service: 500, reset, too slow, 503 + Retry-After, then 200, each attempt reaching the server
+    expect(stdout).toMatch(/schedule-ts demo: a live run against a flaky HTTP server at http:\/\/127\.0\.0\.1:\d+/)
+    expect(stdout).toMatch(/ 1 {2}500 Internal Server Error .* retry in \d+ ms: backoff/)
+    expect(stdout).toMatch(/ 2 {2}network error: .* retry in \d+ ms: backoff/)
+    expect(stdout).toMatch(/ 3 {2}no answer in 500 ms: attempt timeout .* retry in \d+ ms: backoff/)
+    expect(stdout).toMatch(/ 4 {2}503 Service Unavailable, Retry-After: 1 .* retry in 1\.00 s: Retry-After 1 s/)
+    expect(recovers).toMatch(/^ {4}attempts: {3}5 \(4 retries\); the server saw 5 requests$/m)
+    expect(recovers).toMatch(/^ {4}result: {5}200 OK \{"id":42,"status":"shipped"\}$/m)
+    // the sleeps: three backoffs (about 50, 100 and 200 ms, jittered) and the 1 s the server asked for
+    const wait = /^ {4}total wait: {1}(\d+\.\d+) s asleep between attempts, (\d+\.\d+) s in all$/m.exec(recovers)
+    expect(wait).not.toBeNull()
+    expect(Number(wait?.[1])).toBeGreaterThanOrEqual(1.27)
+    expect(Number(wait?.[1])).toBeLessThanOrEqual(1.42)
+    expect(Number(wait?.[2])).toBeGreaterThan(Number(wait?.[1]))
+
+    // the permanent error: one retry after the 503, none after the 404
+    expect(notFound).toMatch(/^ {4}attempts: {3}2 \(1 retry\); the server saw 2 requests$/m)
+    expect(notFound).toMatch(/^ {4}result: {5}failed: 404 Not Found \(not transient: not retried\)$/m)
+    expect(stdout).toMatch(/ 2 {2}404 Not Found .* give up: not transient/)
+
+    // the simulated part, unchanged: three policies
+    expect(stdout).toContain('What three policies will do (simulated, seed 1')
+    expect(stdout).toContain('  -> 6 attempts at most, 9.27 s before the last one starts')
+    expect(stdout).toContain('Database reconnect')
+    expect(stdout).toContain('  -> 11 attempts at most, 1.17 min before the last one starts')
+  }, 30_000)
+})
