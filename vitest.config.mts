@@ -1,11 +1,12 @@
-import * as path from 'path'
+import * as path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
-export const alias = [{ find: /^schedule-ts(?=\/|$)/, replacement: path.resolve(__dirname, 'src') }]
+const src = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'src')
 
 // unit tests, with coverage; the integration suite (real sockets, real time) runs on its own, after
 export default defineConfig({
-  resolve: { alias },
+  resolve: { alias: [{ find: /^schedule-ts(?=\/|$)/, replacement: src }] },
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['test/integration/**', 'node_modules/**'],
