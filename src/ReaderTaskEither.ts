@@ -8,6 +8,7 @@
 import type { ReaderTaskEither } from 'fp-ts/ReaderTaskEither'
 import type { TaskEither } from 'fp-ts/TaskEither'
 import { checkFunction } from './internal/delay'
+import { type Attempt, fallbackTo, repeatOptions, type RunOptions, runner, withContext } from './internal/driver'
 import type { Schedule } from './Schedule'
 import * as TE from './TaskEither'
 
@@ -35,19 +36,21 @@ import * as TE from './TaskEither'
  * @since 0.1.0
  */
 export const retry: {
-  <In, Out, O extends TE.RetryOptions<never> & TE.NoTimeout = {}>(
+  <In, Out, O extends TE.RetryOptions<never, never> & TE.NoTimeout = {}>(
     schedule: Schedule<In, Out>,
-    options?: O & TE.RetryOptions<In>
+    options?: O & TE.RetryOptions<In, Out>
   ): <R, E extends In, A>(fa: ReaderTaskEither<R, E, A>) => ReaderTaskEither<R, TE.RetryError<E, O>, A>
-  <In, Out, O extends TE.RetryOptions<never>>(
+  <In, Out, O extends TE.RetryOptions<never, never>>(
     schedule: Schedule<In | TE.AttemptTimeout, Out>,
-    options: O & TE.RetryOptions<In | TE.AttemptTimeout>
+    options: O & TE.RetryOptions<In | TE.AttemptTimeout, Out>
   ): <R, E extends In, A>(fa: ReaderTaskEither<R, E, A>) => ReaderTaskEither<R, TE.RetryError<E, O>, A>
-} = (schedule: Schedule<unknown, unknown>, options?: TE.RetryOptions<unknown>) => {
-  const retrying = TE.retry(schedule, options as TE.RetryOptions<unknown>)
+} = (schedule: Schedule<never, unknown>, options?: RunOptions) => {
+  const run = runner('ReaderTaskEither.retry', schedule, options, false)
   return <R>(fa: ReaderTaskEither<R, unknown, unknown>) =>
-    (r: R) =>
-      retrying(fa(r)) as TaskEither<never, never>
+    (r: R) => {
+      const attempt = fa(r) as Attempt
+      return () => run(attempt) as Promise<never>
+    }
 }
 
 /**
@@ -71,29 +74,32 @@ export const retry: {
  * @since 0.1.0
  */
 export const retryOrElse: {
-  <In, Out, E2, B, O extends TE.RetryOptions<never> & TE.NoTimeout = {}>(
+  <In, Out, E2, B, O extends TE.RetryOptions<never, never> & TE.NoTimeout = {}>(
     schedule: Schedule<In, Out>,
     orElse: (error: In, status: TE.RetryStatus) => TaskEither<E2, B>,
-    options?: O & TE.RetryOptions<In>
+    options?: O & TE.RetryOptions<In, Out>
   ): <R, E extends In, A>(
     fa: ReaderTaskEither<R, E, A>
   ) => ReaderTaskEither<R, Exclude<TE.RetryError<E, O>, E> | E2, A | B>
-  <In, Out, E2, B, O extends TE.RetryOptions<never>>(
+  <In, Out, E2, B, O extends TE.RetryOptions<never, never>>(
     schedule: Schedule<In | TE.AttemptTimeout, Out>,
     orElse: (error: In | TE.AttemptTimeout, status: TE.RetryStatus) => TaskEither<E2, B>,
-    options: O & TE.RetryOptions<In | TE.AttemptTimeout>
+    options: O & TE.RetryOptions<In | TE.AttemptTimeout, Out>
   ): <R, E extends In, A>(
     fa: ReaderTaskEither<R, E, A>
   ) => ReaderTaskEither<R, Exclude<TE.RetryError<E, O>, E | TE.AttemptTimeout> | E2, A | B>
 } = (
-  schedule: Schedule<unknown, unknown>,
-  orElse: (error: unknown, status: TE.RetryStatus) => TaskEither<unknown, unknown>,
-  options?: TE.RetryOptions<unknown>
+  schedule: Schedule<never, unknown>,
+  orElse: (error: never, status: TE.RetryStatus) => TaskEither<unknown, unknown>,
+  options?: RunOptions
 ) => {
-  const retrying = TE.retryOrElse(schedule, orElse, options as TE.RetryOptions<unknown>)
+  const fallback = fallbackTo('ReaderTaskEither.retryOrElse', orElse)
+  const run = runner('ReaderTaskEither.retryOrElse', schedule, options, false, fallback)
   return <R>(fa: ReaderTaskEither<R, unknown, unknown>) =>
-    (r: R) =>
-      retrying(fa(r)) as TaskEither<never, never>
+    (r: R) => {
+      const attempt = fa(r) as Attempt
+      return () => run(attempt) as Promise<never>
+    }
 }
 
 /**
@@ -114,20 +120,20 @@ export const retryOrElse: {
  * @since 0.1.0
  */
 export const retryK: {
-  <In, Out, O extends TE.RetryOptions<never> & TE.NoTimeout = {}>(
+  <In, Out, O extends TE.RetryOptions<never, never> & TE.NoTimeout = {}>(
     schedule: Schedule<In, Out>,
-    options?: O & TE.RetryOptions<In>
+    options?: O & TE.RetryOptions<In, Out>
   ): <Args extends ReadonlyArray<unknown>, R, E extends In, A>(
     f: (...args: Args) => ReaderTaskEither<R, E, A>
   ) => (...args: Args) => ReaderTaskEither<R, TE.RetryError<E, O>, A>
-  <In, Out, O extends TE.RetryOptions<never>>(
+  <In, Out, O extends TE.RetryOptions<never, never>>(
     schedule: Schedule<In | TE.AttemptTimeout, Out>,
-    options: O & TE.RetryOptions<In | TE.AttemptTimeout>
+    options: O & TE.RetryOptions<In | TE.AttemptTimeout, Out>
   ): <Args extends ReadonlyArray<unknown>, R, E extends In, A>(
     f: (...args: Args) => ReaderTaskEither<R, E, A>
   ) => (...args: Args) => ReaderTaskEither<R, TE.RetryError<E, O>, A>
-} = (schedule: Schedule<unknown, unknown>, options?: TE.RetryOptions<unknown>) => {
-  const retrying = retry(schedule, options as TE.RetryOptions<unknown>)
+} = (schedule: Schedule<unknown, unknown>, options?: TE.RetryOptions<unknown, unknown>) => {
+  const retrying = retry(schedule, options as TE.RetryOptions<unknown, unknown>)
   return <Args extends ReadonlyArray<unknown>, R>(f: (...args: Args) => ReaderTaskEither<R, unknown, unknown>) => {
     checkFunction('ReaderTaskEither.retryK', 'f', f)
     return (...args: Args) => retrying(f(...args)) as ReaderTaskEither<R, never, never>
@@ -154,23 +160,26 @@ export const retryK: {
  * @since 0.1.0
  */
 export const retryWithContext: {
-  <In, Out, O extends TE.RetryOptions<never> & TE.NoTimeout = {}>(
+  <In, Out, O extends TE.RetryOptions<never, never> & TE.NoTimeout = {}>(
     schedule: Schedule<In, Out>,
-    options?: O & TE.RetryOptions<In>
+    options?: O & TE.RetryOptions<In, Out>
   ): <R, E extends In, A>(
     f: (context: TE.AttemptContext) => ReaderTaskEither<R, E, A>
   ) => ReaderTaskEither<R, TE.RetryError<E, O>, A>
-  <In, Out, O extends TE.RetryOptions<never>>(
+  <In, Out, O extends TE.RetryOptions<never, never>>(
     schedule: Schedule<In | TE.AttemptTimeout, Out>,
-    options: O & TE.RetryOptions<In | TE.AttemptTimeout>
+    options: O & TE.RetryOptions<In | TE.AttemptTimeout, Out>
   ): <R, E extends In, A>(
     f: (context: TE.AttemptContext) => ReaderTaskEither<R, E, A>
   ) => ReaderTaskEither<R, TE.RetryError<E, O>, A>
-} = (schedule: Schedule<unknown, unknown>, options?: TE.RetryOptions<unknown>) => {
-  const retrying = TE.retryWithContext(schedule, options as TE.RetryOptions<unknown>)
+} = (schedule: Schedule<never, unknown>, options?: RunOptions) => {
+  const run = runner('ReaderTaskEither.retryWithContext', schedule, options, false)
   return <R>(f: (context: TE.AttemptContext) => ReaderTaskEither<R, unknown, unknown>) => {
     checkFunction('ReaderTaskEither.retryWithContext', 'f', f)
-    return (r: R) => retrying((context) => f(context)(r)) as TaskEither<never, never>
+    return (r: R) => {
+      const attempt = withContext('ReaderTaskEither.retryWithContext', (context) => f(context)(r))
+      return () => run(attempt) as Promise<never>
+    }
   }
 }
 
@@ -194,10 +203,13 @@ export const retryWithContext: {
  * @category running
  * @since 0.1.0
  */
-export const repeat = <In, Out, O extends TE.RepeatOptions<never> = {}>(
+export const repeat = <In, Out, O extends TE.RepeatOptions<never, never> = {}>(
   schedule: Schedule<In, Out>,
-  options?: O & TE.RepeatOptions<In>
+  options?: O & TE.RepeatOptions<In, Out>
 ): (<R, E, A extends In>(fa: ReaderTaskEither<R, E, A>) => ReaderTaskEither<R, TE.RetryError<E, O>, A>) => {
-  const repeating = TE.repeat(schedule, options)
-  return (fa) => (r) => repeating(fa(r)) as TaskEither<never, never>
+  const run = runner('ReaderTaskEither.repeat', schedule, repeatOptions('ReaderTaskEither.repeat', options), true)
+  return (fa) => (r) => {
+    const attempt = fa(r) as Attempt
+    return () => run(attempt) as Promise<never>
+  }
 }

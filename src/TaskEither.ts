@@ -19,13 +19,12 @@
  *
  * @since 0.1.0
  */
-import type { Either } from 'fp-ts/Either'
 import type { Option } from 'fp-ts/Option'
 import type { TaskEither } from 'fp-ts/TaskEither'
 import type { Budget } from './Budget'
 import type { Clock } from './Clock'
 import { checkFunction } from './internal/delay'
-import { type Attempt, checkOptions, type RunOptions, runner } from './internal/driver'
+import { type Attempt, fallbackTo, repeatOptions, type RunOptions, runner, withContext } from './internal/driver'
 import type { Schedule } from './Schedule'
 
 // -------------------------------------------------------------------------------------
@@ -98,22 +97,41 @@ export interface RetryStatus {
 
 /**
  * What `onRetry` receives before each sleep: the number of the attempt that failed (1-based), its
- * error, the delay before the next attempt and the time since the start of the first attempt.
+ * error, the delay before the next attempt, the time since the start of the first attempt, and the
+ * schedule's output for this decision (for logging which phase or delay hint chose the delay).
  *
  * @example
  * import type { RetryEvent } from 'schedule-ts/TaskEither'
  *
  * const log = (e: RetryEvent<Error>) => `attempt ${e.attempt} failed (${e.error.message}), retrying in ${e.delay} ms`
- * assert.strictEqual(log({ attempt: 1, error: new Error('503'), delay: 100, elapsed: 20 }), 'attempt 1 failed (503), retrying in 100 ms')
+ * assert.strictEqual(log({ attempt: 1, error: new Error('503'), delay: 100, elapsed: 20, output: 100 }), 'attempt 1 failed (503), retrying in 100 ms')
  *
  * @category model
  * @since 0.1.0
  */
-export interface RetryEvent<E> {
+export interface RetryEvent<E, Out = unknown> {
   readonly attempt: number
   readonly error: E
   readonly delay: number
   readonly elapsed: number
+  readonly output: Out
+}
+
+/**
+ * What `onGiveUp` receives when a run stops retrying without a success: the run's status (attempts,
+ * total delay, elapsed time, and whether the schedule or the budget stopped it) and the last error.
+ *
+ * @example
+ * import type { GiveUpEvent } from 'schedule-ts/TaskEither'
+ *
+ * const event: GiveUpEvent<string> = { attempts: 2, totalDelay: 0, elapsed: 5, stoppedBy: 'budget', error: '503' }
+ * assert.strictEqual(`gave up after ${event.attempts} attempts (${event.stoppedBy})`, 'gave up after 2 attempts (budget)')
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface GiveUpEvent<E> extends RetryStatus {
+  readonly error: E
 }
 
 /**
@@ -123,17 +141,18 @@ export interface RetryEvent<E> {
  * @example
  * import type { RepeatEvent } from 'schedule-ts/TaskEither'
  *
- * const event: RepeatEvent<number> = { attempt: 1, value: 42, delay: 1000, elapsed: 3 }
+ * const event: RepeatEvent<number> = { attempt: 1, value: 42, delay: 1000, elapsed: 3, output: 0 }
  * assert.strictEqual(event.value, 42)
  *
  * @category model
  * @since 0.1.0
  */
-export interface RepeatEvent<A> {
+export interface RepeatEvent<A, Out = unknown> {
   readonly attempt: number
   readonly value: A
   readonly delay: number
   readonly elapsed: number
+  readonly output: Out
 }
 
 /**
@@ -144,6 +163,7 @@ export interface RepeatEvent<A> {
  * - `signal`: aborting it stops the run at once if it is sleeping (the timer is cleared), or after
  *   the attempt in flight, which is awaited; the run then fails with `Interrupted`.
  * - `onRetry`: called before each sleep.
+ * - `onGiveUp`: called when the schedule or the budget stops a run that has not succeeded.
  * - `budget`: a retry budget shared across calls; a denied retry ends the run with its last error.
  * - `attemptTimeout`: an attempt running longer fails with `AttemptTimeout` (the schedule sees it).
  *
@@ -159,11 +179,12 @@ export interface RepeatEvent<A> {
  * @category model
  * @since 0.1.0
  */
-export interface RetryOptions<In> {
+export interface RetryOptions<In, Out = unknown> {
   readonly clock?: Clock
   readonly random?: () => number
   readonly signal?: AbortSignal
-  readonly onRetry?: (event: RetryEvent<In>) => void
+  readonly onRetry?: (event: RetryEvent<In, Out>) => void
+  readonly onGiveUp?: (event: GiveUpEvent<In>) => void
   readonly budget?: Budget
   readonly attemptTimeout?: number
 }
@@ -181,11 +202,11 @@ export interface RetryOptions<In> {
  * @category model
  * @since 0.1.0
  */
-export interface RepeatOptions<A> {
+export interface RepeatOptions<A, Out = unknown> {
   readonly clock?: Clock
   readonly random?: () => number
   readonly signal?: AbortSignal
-  readonly onRepeat?: (event: RepeatEvent<A>) => void
+  readonly onRepeat?: (event: RepeatEvent<A, Out>) => void
   readonly attemptTimeout?: number
 }
 
@@ -288,15 +309,6 @@ export const isAttemptTimeout = (u: unknown): u is AttemptTimeout =>
 // running
 // -------------------------------------------------------------------------------------
 
-const checkSchedule = (fn: string, schedule: Schedule<never, unknown>): Schedule<unknown, unknown> => {
-  if (schedule === null || typeof schedule !== 'object' || typeof schedule.step !== 'function') {
-    throw new TypeError(`${fn}: schedule must be a Schedule`)
-  }
-  return schedule as Schedule<unknown, unknown>
-}
-
-const giveUp = (last: Either<unknown, unknown>): Either<unknown, unknown> => last
-
 /**
  * Retries a `TaskEither` while it fails and the schedule continues; the result is the first
  * `Right`, or the last `Left` when the schedule is done.
@@ -326,17 +338,16 @@ const giveUp = (last: Either<unknown, unknown>): Either<unknown, unknown> => las
  * @since 0.1.0
  */
 export const retry: {
-  <In, Out, O extends RetryOptions<never> & NoTimeout = {}>(
+  <In, Out, O extends RetryOptions<never, never> & NoTimeout = {}>(
     schedule: Schedule<In, Out>,
-    options?: O & RetryOptions<In>
+    options?: O & RetryOptions<In, Out>
   ): <E extends In, A>(fa: TaskEither<E, A>) => TaskEither<RetryError<E, O>, A>
-  <In, Out, O extends RetryOptions<never>>(
+  <In, Out, O extends RetryOptions<never, never>>(
     schedule: Schedule<In | AttemptTimeout, Out>,
-    options: O & RetryOptions<In | AttemptTimeout>
+    options: O & RetryOptions<In | AttemptTimeout, Out>
   ): <E extends In, A>(fa: TaskEither<E, A>) => TaskEither<RetryError<E, O>, A>
 } = (schedule: Schedule<never, unknown>, options?: RunOptions) => {
-  const s = checkSchedule('TaskEither.retry', schedule)
-  const run = runner(s, checkOptions('TaskEither.retry', options), false, giveUp)
+  const run = runner('TaskEither.retry', schedule, options, false)
   return (fa: TaskEither<unknown, unknown>) => {
     // a TaskEither ignores the attempt number and signal it is called with: it is an Attempt as it is
     const attempt = fa as Attempt
@@ -369,26 +380,23 @@ export const retry: {
  * @since 0.1.0
  */
 export const retryOrElse: {
-  <In, Out, E2, B, O extends RetryOptions<never> & NoTimeout = {}>(
+  <In, Out, E2, B, O extends RetryOptions<never, never> & NoTimeout = {}>(
     schedule: Schedule<In, Out>,
     orElse: (error: In, status: RetryStatus) => TaskEither<E2, B>,
-    options?: O & RetryOptions<In>
+    options?: O & RetryOptions<In, Out>
   ): <E extends In, A>(fa: TaskEither<E, A>) => TaskEither<Exclude<RetryError<E, O>, E> | E2, A | B>
-  <In, Out, E2, B, O extends RetryOptions<never>>(
+  <In, Out, E2, B, O extends RetryOptions<never, never>>(
     schedule: Schedule<In | AttemptTimeout, Out>,
     orElse: (error: In | AttemptTimeout, status: RetryStatus) => TaskEither<E2, B>,
-    options: O & RetryOptions<In | AttemptTimeout>
+    options: O & RetryOptions<In | AttemptTimeout, Out>
   ): <E extends In, A>(fa: TaskEither<E, A>) => TaskEither<Exclude<RetryError<E, O>, E | AttemptTimeout> | E2, A | B>
 } = (
   schedule: Schedule<never, unknown>,
   orElse: (error: unknown, status: RetryStatus) => TaskEither<unknown, unknown>,
   options?: RunOptions
 ) => {
-  const s = checkSchedule('TaskEither.retryOrElse', schedule)
-  checkFunction('TaskEither.retryOrElse', 'orElse', orElse)
-  const fallback = (last: Either<unknown, unknown>, status: RetryStatus) =>
-    orElse((last as { readonly left: unknown }).left, status)()
-  const run = runner(s, checkOptions('TaskEither.retryOrElse', options), false, fallback)
+  const fallback = fallbackTo('TaskEither.retryOrElse', orElse)
+  const run = runner('TaskEither.retryOrElse', schedule, options, false, fallback)
   return (fa: TaskEither<unknown, unknown>) => {
     const attempt = fa as Attempt
     return () => run(attempt) as Promise<never>
@@ -421,20 +429,20 @@ export const retryOrElse: {
  * @since 0.1.0
  */
 export const retryK: {
-  <In, Out, O extends RetryOptions<never> & NoTimeout = {}>(
+  <In, Out, O extends RetryOptions<never, never> & NoTimeout = {}>(
     schedule: Schedule<In, Out>,
-    options?: O & RetryOptions<In>
+    options?: O & RetryOptions<In, Out>
   ): <Args extends ReadonlyArray<unknown>, E extends In, A>(
     f: (...args: Args) => TaskEither<E, A>
   ) => (...args: Args) => TaskEither<RetryError<E, O>, A>
-  <In, Out, O extends RetryOptions<never>>(
+  <In, Out, O extends RetryOptions<never, never>>(
     schedule: Schedule<In | AttemptTimeout, Out>,
-    options: O & RetryOptions<In | AttemptTimeout>
+    options: O & RetryOptions<In | AttemptTimeout, Out>
   ): <Args extends ReadonlyArray<unknown>, E extends In, A>(
     f: (...args: Args) => TaskEither<E, A>
   ) => (...args: Args) => TaskEither<RetryError<E, O>, A>
 } = (schedule: Schedule<never, unknown>, options?: RunOptions) => {
-  const retrying = retry(schedule as Schedule<unknown, unknown>, options as RetryOptions<unknown>)
+  const retrying = retry(schedule as Schedule<unknown, unknown>, options as RetryOptions<unknown, unknown>)
   return <Args extends ReadonlyArray<unknown>>(f: (...args: Args) => TaskEither<unknown, unknown>) => {
     checkFunction('TaskEither.retryK', 'f', f)
     return (...args: Args) => retrying(f(...args)) as TaskEither<never, never>
@@ -467,20 +475,18 @@ export const retryK: {
  * @since 0.1.0
  */
 export const retryWithContext: {
-  <In, Out, O extends RetryOptions<never> & NoTimeout = {}>(
+  <In, Out, O extends RetryOptions<never, never> & NoTimeout = {}>(
     schedule: Schedule<In, Out>,
-    options?: O & RetryOptions<In>
+    options?: O & RetryOptions<In, Out>
   ): <E extends In, A>(f: (context: AttemptContext) => TaskEither<E, A>) => TaskEither<RetryError<E, O>, A>
-  <In, Out, O extends RetryOptions<never>>(
+  <In, Out, O extends RetryOptions<never, never>>(
     schedule: Schedule<In | AttemptTimeout, Out>,
-    options: O & RetryOptions<In | AttemptTimeout>
+    options: O & RetryOptions<In | AttemptTimeout, Out>
   ): <E extends In, A>(f: (context: AttemptContext) => TaskEither<E, A>) => TaskEither<RetryError<E, O>, A>
 } = (schedule: Schedule<never, unknown>, options?: RunOptions) => {
-  const s = checkSchedule('TaskEither.retryWithContext', schedule)
-  const run = runner(s, checkOptions('TaskEither.retryWithContext', options), false, giveUp)
+  const run = runner('TaskEither.retryWithContext', schedule, options, false)
   return (f: (context: AttemptContext) => TaskEither<unknown, unknown>) => {
-    checkFunction('TaskEither.retryWithContext', 'f', f)
-    const attempt: Attempt = (n, signal) => f({ attempt: n, signal: signal ?? new AbortController().signal })()
+    const attempt = withContext('TaskEither.retryWithContext', f)
     return () => run(attempt) as Promise<never>
   }
 }
@@ -508,19 +514,11 @@ export const retryWithContext: {
  * @category running
  * @since 0.1.0
  */
-export const repeat = <In, Out, O extends RepeatOptions<never> = {}>(
+export const repeat = <In, Out, O extends RepeatOptions<never, never> = {}>(
   schedule: Schedule<In, Out>,
-  options?: O & RepeatOptions<In>
+  options?: O & RepeatOptions<In, Out>
 ): (<E, A extends In>(fa: TaskEither<E, A>) => TaskEither<RetryError<E, O>, A>) => {
-  const s = checkSchedule('TaskEither.repeat', schedule)
-  if (options !== undefined && options !== null && options.onRepeat !== undefined) {
-    checkFunction('TaskEither.repeat', 'onRepeat', options.onRepeat)
-  }
-  const o = checkOptions(
-    'TaskEither.repeat',
-    options === undefined || options === null ? (options as undefined) : { ...options, onRetry: options.onRepeat }
-  )
-  const run = runner(s, o, true, giveUp)
+  const run = runner('TaskEither.repeat', schedule, repeatOptions('TaskEither.repeat', options), true)
   return (fa) => {
     const attempt = fa as Attempt
     return () => run(attempt) as Promise<never>

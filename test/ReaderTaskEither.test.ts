@@ -103,7 +103,12 @@ describe('ReaderTaskEither', () => {
   })
 
   it('validates like TaskEither', () => {
-    expect(() => Retry.retry(S.recurs(1), { attemptTimeout: -1 })).toThrow(/TaskEither.retry: attemptTimeout/)
+    expect(() => Retry.retry(S.recurs(1), { attemptTimeout: -1 })).toThrow(/^ReaderTaskEither.retry: attemptTimeout/)
+    expect(() => Retry.retryOrElse(S.recurs(1), 'x' as never)).toThrow(/^ReaderTaskEither.retryOrElse: orElse must be/)
+    expect(() => Retry.repeat(S.recurs(1), { onRepeat: 1 as never })).toThrow(
+      /^ReaderTaskEither.repeat: onRepeat must be/
+    )
+    expect(() => Retry.repeat({} as never)).toThrow(/^ReaderTaskEither.repeat: schedule must be a Schedule/)
     expect(() => Retry.retryK(S.recurs(1))('x' as never)).toThrow(/ReaderTaskEither.retryK: f must be a function/)
     expect(() => Retry.retryWithContext(S.recurs(1))('x' as never)).toThrow(
       /ReaderTaskEither.retryWithContext: f must be a function/

@@ -113,7 +113,7 @@ describe('retry', () => {
     expect(clock.sleeps).toEqual([250, 250])
   })
 
-  it('onRetry receives { attempt, error, delay, elapsed } before each sleep, in order', async () => {
+  it('onRetry receives { attempt, error, delay, elapsed, output } before each sleep, in order', async () => {
     const clock = TestClock.make(500)
     const events: Array<Retry.RetryEvent<unknown>> = []
     const sleepsAtEvent: Array<number> = []
@@ -131,9 +131,9 @@ describe('retry', () => {
     await clock.runAll()
     expect(await result).toEqual(E.right('ok'))
     expect(events).toEqual([
-      { attempt: 1, error: 'a', delay: 100, elapsed: 0 },
-      { attempt: 2, error: 'b', delay: 200, elapsed: 100 },
-      { attempt: 3, error: 'c', delay: 400, elapsed: 300 }
+      { attempt: 1, error: 'a', delay: 100, elapsed: 0, output: 100 },
+      { attempt: 2, error: 'b', delay: 200, elapsed: 100, output: 200 },
+      { attempt: 3, error: 'c', delay: 400, elapsed: 300, output: 400 }
     ])
     // each event comes before its sleep
     expect(sleepsAtEvent).toEqual([0, 1, 2])
@@ -476,6 +476,23 @@ describe('retryOrElse', () => {
     expect(seen).toEqual([['c', { attempts: 3, totalDelay: 200, elapsed: 200, stoppedBy: 'schedule' }]])
   })
 
+  it('onGiveUp receives the status and the last error when the schedule or the budget stops the run', async () => {
+    const events: Array<Retry.GiveUpEvent<unknown>> = []
+    const onGiveUp = (e: Retry.GiveUpEvent<unknown>) => events.push(e)
+    const { fa } = alwaysFailing('503')
+    expect(await pipe(fa, Retry.retry(S.recurs(2), { onGiveUp }))()).toEqual(E.left('503'))
+    const denyAll: Budget = { onRequest: () => {}, onSuccess: () => {}, onFailure: () => {}, tryRetry: () => false }
+    expect(await pipe(fa, Retry.retry(S.recurs(2), { onGiveUp, budget: denyAll }))()).toEqual(E.left('503'))
+    expect(await pipe(failing(['x'], 'ok').fa, Retry.retry(S.recurs(2), { onGiveUp }))()).toEqual(E.right('ok'))
+    expect(events).toEqual([
+      { attempts: 3, totalDelay: 0, elapsed: expect.any(Number), stoppedBy: 'schedule', error: '503' },
+      { attempts: 1, totalDelay: 0, elapsed: expect.any(Number), stoppedBy: 'budget', error: '503' }
+    ])
+    expect(() => Retry.retry(S.recurs(1), { onGiveUp: 3 as never })).toThrow(
+      /TaskEither.retry: onGiveUp must be a function/
+    )
+  })
+
   it('is not called when an attempt succeeds', async () => {
     const orElse = vi.fn(() => TE.right('fallback'))
     const { fa } = failing(['a'], 'ok')
@@ -544,8 +561,8 @@ describe('repeat', () => {
     await clock.runAll()
     expect(await result).toEqual(E.right(120))
     expect(events).toEqual([
-      { attempt: 1, value: 40, delay: 1000, elapsed: 0 },
-      { attempt: 2, value: 80, delay: 1000, elapsed: 1000 }
+      { attempt: 1, value: 40, delay: 1000, elapsed: 0, output: 0 },
+      { attempt: 2, value: 80, delay: 1000, elapsed: 1000, output: 1 }
     ])
   })
 

@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import type { Either } from 'fp-ts/Either'
+import type { Either, Left } from 'fp-ts/Either'
 import type { Option } from 'fp-ts/Option'
 import type { Budget } from '../Budget'
 import type { Clock } from '../Clock'
@@ -21,6 +21,7 @@ export interface RunOptions {
   readonly random?: () => number
   readonly signal?: AbortSignal
   readonly onRetry?: (event: never) => void
+  readonly onGiveUp?: (event: never) => void
   readonly budget?: Budget
   readonly attemptTimeout?: number
 }
@@ -60,6 +61,7 @@ export const checkOptions = (fn: string, options: RunOptions | undefined): RunOp
     throw new RangeError(`${fn}: attemptTimeout must be above 0, got 0`)
   }
   if (onRetry !== undefined) checkFunction(fn, 'onRetry', onRetry)
+  if (options.onGiveUp !== undefined) checkFunction(fn, 'onGiveUp', options.onGiveUp)
   if (random !== undefined) checkFunction(fn, 'random', random)
   if (clock !== undefined) {
     checkFunction(fn, 'clock.now', clock?.now)
@@ -115,6 +117,42 @@ const timed = (
     )
   })
 
+const checkSchedule = (fn: string, schedule: Schedule<never, unknown>): void => {
+  if (schedule === null || typeof schedule !== 'object' || typeof schedule.step !== 'function') {
+    throw new TypeError(`${fn}: schedule must be a Schedule`)
+  }
+}
+
+/** The options of a repeat, read as the loop's: `onRepeat` is its `onRetry`. */
+export const repeatOptions = (
+  fn: string,
+  options: (Omit<RunOptions, 'onRetry'> & { readonly onRepeat?: (event: never) => void }) | undefined
+): RunOptions | undefined => {
+  if (options === undefined || options === null || typeof options !== 'object') {
+    return options
+  }
+  if (options.onRepeat !== undefined) checkFunction(fn, 'onRepeat', options.onRepeat)
+  return { ...options, onRetry: options.onRepeat }
+}
+
+/** What ends a run with a fallback: `orElse` with the last error and the status. */
+export const fallbackTo = (
+  fn: string,
+  orElse: (error: never, status: RetryStatus) => () => Promise<Result>
+): ((last: Result, status: RetryStatus) => Promise<Result>) => {
+  checkFunction(fn, 'orElse', orElse)
+  return (last, status) => orElse((last as Left<unknown>).left as never, status)()
+}
+
+/** An attempt that sees its number and a signal (a fresh one when nothing can abort it). */
+export const withContext = (
+  fn: string,
+  f: (context: { readonly attempt: number; readonly signal: AbortSignal }) => () => Promise<Result>
+): Attempt => {
+  checkFunction(fn, 'f', f)
+  return (attempt, signal) => f({ attempt, signal: signal ?? new AbortController().signal })()
+}
+
 const record = (budget: Budget, result: Result): void => {
   if (result._tag === 'Right') budget.onSuccess()
   else budget.onFailure()
@@ -128,19 +166,30 @@ const record = (budget: Budget, result: Result): void => {
  * call whose first attempt succeeds costs one clock read and one `then`.
  */
 export const runner = (
-  schedule: Schedule<unknown, unknown>,
-  options: RunOptions,
+  fn: string,
+  schedule: Schedule<never, unknown>,
+  rawOptions: RunOptions | undefined,
   repeat: boolean,
-  stop: (last: Result, status: RetryStatus) => Result | Promise<Result>
+  stop: (last: Result, status: RetryStatus) => Result | Promise<Result> = (last) => last
 ): ((attempt: Attempt) => Promise<Result>) => {
+  checkSchedule(fn, schedule)
+  const options = checkOptions(fn, rawOptions)
   const { signal, attemptTimeout } = options
   const budget = repeat ? undefined : options.budget
   const clock = options.clock ?? live
   const onRetry = options.onRetry as ((event: unknown) => void) | undefined
+  const onGiveUp = options.onGiveUp as ((event: unknown) => void) | undefined
   const random = options.random ?? Math.random
   const exec = (attempt: Attempt, n: number): Promise<Result> =>
     attemptTimeout === undefined ? attempt(n, signal) : timed(attempt, n, signal, attemptTimeout, clock)
   const lastInterrupted = (input: unknown): Result => interrupted(repeat ? none : { _tag: 'Some', value: input })
+
+  const giveUp = (result: Result, input: unknown, status: RetryStatus): Result | Promise<Result> => {
+    if (onGiveUp !== undefined) {
+      onGiveUp({ ...status, error: input })
+    }
+    return stop(result, status)
+  }
 
   const loop = async (attempt: Attempt, first: Result, start: number): Promise<Result> => {
     let result = first
@@ -154,16 +203,16 @@ export const runner = (
         return lastInterrupted(input)
       }
       const now = clock.now()
-      const step = schedule.step(input, { now, start, random }, state)
+      const step = (schedule as Schedule<unknown, unknown>).step(input, { now, start, random }, state)
       if (step._tag === 'Done') {
-        return stop(result, { attempts, totalDelay, elapsed: now - start, stoppedBy: 'schedule' })
+        return giveUp(result, input, { attempts, totalDelay, elapsed: now - start, stoppedBy: 'schedule' })
       }
       if (budget !== undefined && !budget.tryRetry()) {
-        return stop(result, { attempts, totalDelay, elapsed: now - start, stoppedBy: 'budget' })
+        return giveUp(result, input, { attempts, totalDelay, elapsed: now - start, stoppedBy: 'budget' })
       }
-      const delay = step.delay
+      const { delay, output } = step
       if (onRetry !== undefined) {
-        onRetry({ attempt: attempts, [repeat ? 'value' : 'error']: input, delay, elapsed: now - start })
+        onRetry({ attempt: attempts, [repeat ? 'value' : 'error']: input, delay, elapsed: now - start, output })
       }
       if (delay > 0) {
         zeroDelays = 0
