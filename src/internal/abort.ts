@@ -6,36 +6,32 @@
  * @internal
  */
 
-interface Waiters {
-  readonly callbacks: Set<() => void>
-  readonly listener: () => void
-}
+const registry = new WeakMap<AbortSignal, Set<() => void>>()
 
-const registry = new WeakMap<AbortSignal, Waiters>()
+// the one listener, shared by every signal: it runs what waits on the signal that fired
+const dispatch = (event: Event): void => {
+  const signal = event.target as AbortSignal
+  const callbacks = registry.get(signal)
+  registry.delete(signal)
+  callbacks?.forEach((f) => f())
+}
 
 /**
  * Calls `callback` once when `signal` aborts; the returned function unsubscribes. The signal must
  * not be aborted yet (callers check `signal.aborted` first).
  */
 export const onAbort = (signal: AbortSignal, callback: () => void): (() => void) => {
-  let waiters = registry.get(signal)
-  if (waiters === undefined) {
-    const callbacks = new Set<() => void>()
-    const listener = (): void => {
-      registry.delete(signal)
-      for (const f of callbacks) f()
-      callbacks.clear()
-    }
-    waiters = { callbacks, listener }
-    registry.set(signal, waiters)
-    signal.addEventListener('abort', listener, { once: true })
+  let callbacks = registry.get(signal)
+  if (callbacks === undefined) {
+    registry.set(signal, (callbacks = new Set()))
+    signal.addEventListener('abort', dispatch, { once: true })
   }
-  const { callbacks, listener } = waiters
-  callbacks.add(callback)
+  const waiting = callbacks
+  waiting.add(callback)
   return () => {
-    if (callbacks.delete(callback) && callbacks.size === 0 && registry.get(signal) === waiters) {
+    if (waiting.delete(callback) && waiting.size === 0 && registry.get(signal) === waiting) {
       registry.delete(signal)
-      signal.removeEventListener('abort', listener)
+      signal.removeEventListener('abort', dispatch)
     }
   }
 }

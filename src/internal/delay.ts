@@ -12,8 +12,9 @@ export const MAX_DELAY = Number.MAX_SAFE_INTEGER
 export const clampDelay = (ms: number): number =>
   typeof ms === 'number' && ms > 0 ? (ms <= MAX_DELAY ? ms : MAX_DELAY) : 0
 
+// never throws, even for a value that has no string form (an object without a prototype)
 const describe = (value: unknown): string =>
-  typeof value === 'number' ? String(value) : `${typeof value} ${String(value)}`
+  typeof value === 'number' ? String(value) : typeof value === 'string' ? `string ${value}` : typeof value
 
 const fail = (fn: string, arg: string, expected: string, value: unknown): never => {
   throw new RangeError(`${fn}: ${arg} must be ${expected}, got ${describe(value)}`)

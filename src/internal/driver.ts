@@ -41,10 +41,9 @@ const interrupted = (lastError: Option<unknown>): Result => ({
   left: { _tag: 'Interrupted', lastError } satisfies Interrupted<unknown>
 })
 
-const yieldToEventLoop: () => Promise<void> =
-  typeof setImmediate === 'function'
-    ? () => new Promise((resolve) => setImmediate(resolve))
-    : () => new Promise((resolve) => setTimeout(resolve, 0))
+const defer: (f: () => void) => unknown = typeof setImmediate === 'function' ? setImmediate : (f) => setTimeout(f, 0)
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => defer(resolve))
 
 const noop = (): void => undefined
 
@@ -56,13 +55,13 @@ export const checkOptions = (fn: string, options: RunOptions | undefined): RunOp
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`${fn}: options must be an object, got ${String(options)}`)
   }
-  const { attemptTimeout, onRetry, random, clock, signal, budget } = options
+  const { attemptTimeout, clock, signal, budget } = options
   if (attemptTimeout !== undefined && checkDuration(fn, 'attemptTimeout', attemptTimeout) === 0) {
     throw new RangeError(`${fn}: attemptTimeout must be above 0, got 0`)
   }
-  if (onRetry !== undefined) checkFunction(fn, 'onRetry', onRetry)
-  if (options.onGiveUp !== undefined) checkFunction(fn, 'onGiveUp', options.onGiveUp)
-  if (random !== undefined) checkFunction(fn, 'random', random)
+  for (const callback of ['onRetry', 'onGiveUp', 'random'] as const) {
+    if (options[callback] !== undefined) checkFunction(fn, callback, options[callback])
+  }
   if (clock !== undefined) {
     checkFunction(fn, 'clock.now', clock?.now)
     checkFunction(fn, 'clock.sleep', clock?.sleep)
