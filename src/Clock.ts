@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { onAbort } from './internal/abort'
+import { offAbort, onAbort } from './internal/abort'
 import { checkDuration } from './internal/delay'
 
 // -------------------------------------------------------------------------------------
@@ -63,25 +63,20 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
       return
     }
     let timer: ReturnType<typeof setTimeout>
-    const unsubscribe =
-      signal === undefined
-        ? undefined
-        : onAbort(signal, () => {
-            clearTimeout(timer)
-            reject(signal.reason)
-          })
-    // waits `remaining` ms in chunks that a timer can hold
-    const wait = (remaining: number): void => {
-      const chunk = Math.min(remaining, MAX_TIMEOUT)
-      timer = setTimeout(() => {
-        if (remaining > chunk) {
-          wait(remaining - chunk)
-        } else {
-          unsubscribe?.()
-          resolve()
-        }
-      }, chunk)
+    const aborted = (): void => {
+      clearTimeout(timer)
+      reject((signal as AbortSignal).reason)
     }
+    // waits in chunks that a timer can hold: `remaining` is what is left after the chunk under way
+    const wait = (remaining: number): void => {
+      if (remaining > 0) {
+        timer = setTimeout(wait, Math.min(remaining, MAX_TIMEOUT), remaining - MAX_TIMEOUT)
+      } else {
+        if (signal !== undefined) offAbort(signal, aborted)
+        resolve()
+      }
+    }
+    if (signal !== undefined) onAbort(signal, aborted)
     wait(ms)
   })
 

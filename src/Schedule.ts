@@ -271,10 +271,13 @@ export const isDone = <S, Out>(step: Step<S, Out>): step is Done => step._tag ==
 export const make = <S, In, Out>(
   initial: S,
   step: (input: In, context: StepContext, state: S) => Step<S, Out>
-): Schedule<In, Out> => ({
-  initial,
-  step: checkFunction('Schedule.make', 'step', step) as Schedule<In, Out>['step']
-})
+): Schedule<In, Out> => machine(initial, checkFunction('Schedule.make', 'step', step))
+
+// internal: `make` without the check, for the library's own step functions
+const machine = <S, In, Out>(
+  initial: S,
+  step: (input: In, context: StepContext, state: S) => Step<S, Out>
+): Schedule<In, Out> => ({ initial, step: step as Schedule<In, Out>['step'] })
 
 // internal: rewrites the delay of every `Continue` of `self`
 const mapDelay = <In, Out>(
@@ -292,7 +295,9 @@ const mapDelay = <In, Out>(
 
 // internal: a schedule that recurs while `count < limit` with a constant delay, outputting the count
 const counting = (limit: number, delay: number): Schedule<unknown, number> =>
-  make(0, (_input: unknown, _context, count: number) => (count < limit ? continueAfter(delay, count, count + 1) : done))
+  machine(0, (_input: unknown, _context, count: number) =>
+    count < limit ? continueAfter(delay, count, count + 1) : done
+  )
 
 // -------------------------------------------------------------------------------------
 // constructors
@@ -417,7 +422,7 @@ export const spaced = (delay: number): Schedule<unknown, number> =>
 export const exponential = (base: number, factor = 2): Schedule<unknown, number> => {
   checkDuration('Schedule.exponential', 'base', base)
   checkFactor('Schedule.exponential', 'factor', factor)
-  return make(base, (_input: unknown, _context, delay: number) =>
+  return machine(base, (_input: unknown, _context, delay: number) =>
     continueAfter(delay, delay, Math.min(delay * factor, MAX_DELAY))
   )
 }
@@ -441,7 +446,7 @@ export const exponential = (base: number, factor = 2): Schedule<unknown, number>
  */
 export const fibonacci = (one: number): Schedule<unknown, number> => {
   checkDuration('Schedule.fibonacci', 'one', one)
-  return make([one, one] as const, (_input: unknown, _context, [current, next]: readonly [number, number]) =>
+  return machine([one, one] as const, (_input: unknown, _context, [current, next]: readonly [number, number]) =>
     continueAfter(current, current, [next, Math.min(current + next, MAX_DELAY)] as const)
   )
 }
@@ -460,7 +465,7 @@ export const fibonacci = (one: number): Schedule<unknown, number> => {
  */
 export const linear = (base: number): Schedule<unknown, number> => {
   checkDuration('Schedule.linear', 'base', base)
-  return make(1, (_input: unknown, _context, n: number) => {
+  return machine(1, (_input: unknown, _context, n: number) => {
     const delay = Math.min(base * n, MAX_DELAY)
     return continueAfter(delay, delay, n + 1)
   })
@@ -483,7 +488,7 @@ export const linear = (base: number): Schedule<unknown, number> => {
  */
 export const fromDelays = (...delays: ReadonlyArray<number>): Schedule<unknown, number> => {
   const list = delays.map((delay, i) => checkDuration('Schedule.fromDelays', `delays[${i}]`, delay))
-  return make(0, (_input: unknown, _context, i: number) =>
+  return machine(0, (_input: unknown, _context, i: number) =>
     i < list.length ? continueAfter(list[i], list[i], i + 1) : done
   )
 }
@@ -519,7 +524,7 @@ export const decorrelatedJitter = (options: {
 }
 
 const decorrelated = (base: number, cap: number): Schedule<unknown, number> =>
-  make(base, (_input: unknown, context, previous: number) => {
+  machine(base, (_input: unknown, context, previous: number) => {
     const delay = Math.min(cap, base + context.random() * (3 * previous - base))
     return continueAfter(delay, delay, delay)
   })
@@ -547,7 +552,7 @@ const decorrelated = (base: number, cap: number): Schedule<unknown, number> =>
  */
 export const fixed = (interval: number): Schedule<unknown, number> => {
   checkDuration('Schedule.fixed', 'interval', interval)
-  return make(
+  return machine(
     [0, undefined] as readonly [number, number | undefined],
     (_input: unknown, { now, start }, [count, slot]) => {
       const boundary = (slot === undefined ? start : slot) + interval
@@ -860,7 +865,7 @@ export const parseRetryAfter: (header: string | null | undefined, now?: number) 
 export const maxRetries = (n: number): (<In, Out>(self: Schedule<In, Out>) => Schedule<In, Out>) => {
   checkCount('Schedule.maxRetries', 'n', n)
   return <In, Out>(self: Schedule<In, Out>) =>
-    make([0, self.initial] as readonly [number, unknown], (input: In, context, [count, state]) => {
+    machine([0, self.initial] as readonly [number, unknown], (input: In, context, [count, state]) => {
       if (count >= n) {
         return done
       }
@@ -920,7 +925,7 @@ export const maxElapsed = (ms: number): (<In, Out>(self: Schedule<In, Out>) => S
 export const maxCumulativeDelay = (ms: number): (<In, Out>(self: Schedule<In, Out>) => Schedule<In, Out>) => {
   checkDuration('Schedule.maxCumulativeDelay', 'ms', ms)
   return <In, Out>(self: Schedule<In, Out>) =>
-    make([0, self.initial] as readonly [number, unknown], (input: In, context, [total, state]) => {
+    machine([0, self.initial] as readonly [number, unknown], (input: In, context, [total, state]) => {
       const step = self.step(input, context, state)
       if (step._tag === 'Done' || total + step.delay > ms) {
         return done
@@ -1046,7 +1051,7 @@ export const untilOutput = <Out>(predicate: Predicate<Out>): (<In>(self: Schedul
 export const intersect =
   <In2, Out2>(that: Schedule<In2, Out2>) =>
   <In, Out>(self: Schedule<In, Out>): Schedule<In & In2, readonly [Out, Out2]> =>
-    make([self.initial, that.initial] as readonly [unknown, unknown], (input: In & In2, context, [left, right]) => {
+    machine([self.initial, that.initial] as readonly [unknown, unknown], (input: In & In2, context, [left, right]) => {
       const l = self.step(input, context, left)
       if (l._tag === 'Done') {
         return done
@@ -1091,7 +1096,7 @@ interface UnionState {
 export const union =
   <In2, Out2>(that: Schedule<In2, Out2>) =>
   <In, Out>(self: Schedule<In, Out>): Schedule<In & In2, readonly [Out | undefined, Out2 | undefined]> =>
-    make<UnionState, In & In2, readonly [Out | undefined, Out2 | undefined]>(
+    machine<UnionState, In & In2, readonly [Out | undefined, Out2 | undefined]>(
       {
         left: self.initial,
         right: that.initial,
@@ -1151,7 +1156,7 @@ export const union =
 export const andThen =
   <In2, Out2>(that: Schedule<In2, Out2>) =>
   <In, Out>(self: Schedule<In, Out>): Schedule<In & In2, Out | Out2> =>
-    make(
+    machine(
       [true, self.initial] as readonly [boolean, unknown],
       (input: In & In2, context, [first, state]): Step<readonly [boolean, unknown], Out | Out2> => {
         if (first) {

@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import { Clock } from './Clock'
-import { onAbort } from './internal/abort'
+import { offAbort, onAbort } from './internal/abort'
 import { checkDuration } from './internal/delay'
 
 // -------------------------------------------------------------------------------------
@@ -154,20 +154,18 @@ export const make = (start = 0): TestClock => {
         resolve()
         return
       }
-      const unsubscribe =
-        signal === undefined
-          ? undefined
-          : onAbort(signal, () => {
-              pending.splice(pending.indexOf(sleeper), 1)
-              reject(signal.reason)
-            })
+      const aborted = (): void => {
+        pending.splice(pending.indexOf(sleeper), 1)
+        reject((signal as AbortSignal).reason)
+      }
       const sleeper: Sleeper = {
         wakeAt: time + ms,
         wake: () => {
-          unsubscribe?.()
+          if (signal !== undefined) offAbort(signal, aborted)
           resolve()
         }
       }
+      if (signal !== undefined) onAbort(signal, aborted)
       insert(sleeper)
     })
 

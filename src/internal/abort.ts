@@ -16,22 +16,21 @@ const dispatch = (event: Event): void => {
   callbacks?.forEach((f) => f())
 }
 
-/**
- * Calls `callback` once when `signal` aborts; the returned function unsubscribes. The signal must
- * not be aborted yet (callers check `signal.aborted` first).
- */
-export const onAbort = (signal: AbortSignal, callback: () => void): (() => void) => {
+/** Calls `callback` once when `signal` aborts. The signal must not be aborted yet. */
+export const onAbort = (signal: AbortSignal, callback: () => void): void => {
   let callbacks = registry.get(signal)
   if (callbacks === undefined) {
     registry.set(signal, (callbacks = new Set()))
     signal.addEventListener('abort', dispatch, { once: true })
   }
-  const waiting = callbacks
-  waiting.add(callback)
-  return () => {
-    if (waiting.delete(callback) && waiting.size === 0 && registry.get(signal) === waiting) {
-      registry.delete(signal)
-      signal.removeEventListener('abort', dispatch)
-    }
+  callbacks.add(callback)
+}
+
+/** Stops waiting: `callback` will not be called, and the listener goes when nothing else waits. */
+export const offAbort = (signal: AbortSignal, callback: () => void): void => {
+  const callbacks = registry.get(signal)
+  if (callbacks !== undefined && callbacks.delete(callback) && callbacks.size === 0) {
+    registry.delete(signal)
+    signal.removeEventListener('abort', dispatch)
   }
 }

@@ -12,7 +12,7 @@ import type { Clock } from '../Clock'
 import { live } from '../Clock'
 import type { Schedule } from '../Schedule'
 import type { AttemptTimeout, Interrupted, RetryStatus } from '../TaskEither'
-import { onAbort } from './abort'
+import { offAbort, onAbort } from './abort'
 import { checkDuration, checkFunction } from './delay'
 
 /** The options the loop reads; the public modules narrow them per function. */
@@ -41,9 +41,9 @@ const interrupted = (lastError: Option<unknown>): Result => ({
   left: { _tag: 'Interrupted', lastError } satisfies Interrupted<unknown>
 })
 
-const defer: (f: () => void) => unknown = typeof setImmediate === 'function' ? setImmediate : (f) => setTimeout(f, 0)
-
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => defer(resolve))
+// setImmediate lets timers and I/O through; where there is none (a browser), a zero timer does
+const yieldToEventLoop = (): Promise<void> =>
+  new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)))
 
 const noop = (): void => undefined
 
@@ -89,17 +89,17 @@ const timed = (
   new Promise<Result>((resolve, reject) => {
     const timer = new AbortController()
     const inner = new AbortController()
-    let unsubscribe: (() => void) | undefined
+    const aborted = (): void => inner.abort((outer as AbortSignal).reason)
     if (outer !== undefined) {
-      if (outer.aborted) inner.abort(outer.reason)
-      else unsubscribe = onAbort(outer, () => inner.abort(outer.reason))
+      if (outer.aborted) aborted()
+      else onAbort(outer, aborted)
     }
     const cleanup = (): void => {
       timer.abort()
-      unsubscribe?.()
+      if (outer !== undefined) offAbort(outer, aborted)
     }
     clock.sleep(timeout, timer.signal).then(() => {
-      unsubscribe?.()
+      if (outer !== undefined) offAbort(outer, aborted)
       const error: AttemptTimeout = { _tag: 'AttemptTimeout', attempt: n, timeout }
       inner.abort(error)
       resolve({ _tag: 'Left', left: error })
