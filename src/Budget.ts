@@ -12,6 +12,7 @@
  */
 import type { Clock } from './Clock'
 import { live } from './Clock'
+import { checkBetween } from './internal/delay'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -119,17 +120,50 @@ const MILLI = 1000
 /** Thousandths of `value`, the digits beyond the third decimal dropped (the epsilon absorbs 1.005 * 1000 = 1004.99...). */
 const toMilli = (value: number): number => Math.floor(value * MILLI + 1e-6)
 
-const fail = (fn: string, arg: string, expected: string, value: unknown): never => {
-  throw new RangeError(
-    `${fn}: ${arg} must be ${expected}, got ${typeof value === 'number' ? value : `${typeof value} ${String(value)}`}`
-  )
-}
-
-const checkNumber = (fn: string, arg: string, value: number, min: number, max: number, expected: string): number =>
-  Number.isFinite(value) && value >= min && value <= max ? value : fail(fn, arg, expected, value)
-
 /** How many slices the window of `percent` is cut into; a deposit expires between 0.9 and 1 ttl after it was made. */
 const SLICES = 10
+
+/** What a budget decides; `withStats` counts around it. */
+interface Policy {
+  readonly request: () => void
+  readonly success: () => void
+  readonly failure: () => void
+  /** Whether a retry may run now; when it may, it is counted as spent. */
+  readonly allow: () => boolean
+  readonly balance: () => number
+}
+
+// the counters every budget keeps, so that `stats()` can say why retries are denied
+const withStats = (policy: Policy): Budget & { readonly stats: () => BudgetStats } => {
+  let requests = 0
+  let successes = 0
+  let failures = 0
+  let retries = 0
+  let denied = 0
+  return {
+    onRequest: () => {
+      requests++
+      policy.request()
+    },
+    onSuccess: () => {
+      successes++
+      policy.success()
+    },
+    onFailure: () => {
+      failures++
+      policy.failure()
+    },
+    tryRetry: () => {
+      if (policy.allow()) {
+        retries++
+        return true
+      }
+      denied++
+      return false
+    },
+    stats: () => ({ requests, successes, failures, retries, denied, balance: policy.balance() })
+  }
+}
 
 // -------------------------------------------------------------------------------------
 // constructors
@@ -184,46 +218,23 @@ export const tokenBucket = (options: {
 }): Budget & { readonly stats: () => TokenBucketStats } => {
   const fn = 'Budget.tokenBucket'
   const expected = 'a finite number >= 0.001'
-  const maxTokens = toMilli(checkNumber(fn, 'maxTokens', options.maxTokens, 0.001, Infinity, expected))
-  const tokenRatio = toMilli(checkNumber(fn, 'tokenRatio', options.tokenRatio, 0.001, Infinity, expected))
+  const maxTokens = toMilli(checkBetween(fn, 'maxTokens', options.maxTokens, 0.001, Infinity, expected))
+  const tokenRatio = toMilli(checkBetween(fn, 'tokenRatio', options.tokenRatio, 0.001, Infinity, expected))
   let tokens = maxTokens
-  let requests = 0
-  let successes = 0
-  let failures = 0
-  let retries = 0
-  let denied = 0
-  return {
-    onRequest: () => {
-      requests++
-    },
-    onSuccess: () => {
-      successes++
+  const budget = withStats({
+    request: () => undefined,
+    success: () => {
       tokens = Math.min(maxTokens, tokens + tokenRatio)
     },
-    onFailure: () => {
-      failures++
+    failure: () => {
       tokens = Math.max(0, tokens - MILLI)
     },
-    tryRetry: () => {
-      // tokens > maxTokens / 2, in integers
-      if (2 * tokens > maxTokens) {
-        retries++
-        return true
-      }
-      denied++
-      return false
-    },
-    stats: () => ({
-      requests,
-      successes,
-      failures,
-      retries,
-      denied,
-      // failures it takes to bring the tokens down to maxTokens / 2: one retry allowed before each
-      balance: 2 * tokens > maxTokens ? Math.ceil((2 * tokens - maxTokens) / (2 * MILLI)) : 0,
-      tokens: tokens / MILLI
-    })
-  }
+    // tokens > maxTokens / 2, in integers
+    allow: () => 2 * tokens > maxTokens,
+    // failures it takes to bring the tokens down to maxTokens / 2: one retry allowed before each
+    balance: () => (2 * tokens > maxTokens ? Math.ceil((2 * tokens - maxTokens) / (2 * MILLI)) : 0)
+  })
+  return { ...budget, stats: () => ({ ...budget.stats(), tokens: tokens / MILLI }) }
 }
 
 /**
@@ -280,8 +291,8 @@ export const percent = (
   clock: Clock = live
 ): Budget & { readonly stats: () => BudgetStats } => {
   const fn = 'Budget.percent'
-  const ttl = checkNumber(fn, 'ttl', options.ttl, 1000, 60_000, 'between 1000 and 60000 ms')
-  const minRetriesPerSec = checkNumber(
+  const ttl = checkBetween(fn, 'ttl', options.ttl, 1000, 60_000, 'between 1000 and 60000 ms')
+  const minRetriesPerSec = checkBetween(
     fn,
     'minRetriesPerSec',
     options.minRetriesPerSec,
@@ -289,7 +300,7 @@ export const percent = (
     Infinity,
     'a finite number >= 0'
   )
-  const percentCanRetry = checkNumber(fn, 'percentCanRetry', options.percentCanRetry, 0, 1000, 'between 0 and 1000')
+  const percentCanRetry = checkBetween(fn, 'percentCanRetry', options.percentCanRetry, 0, 1000, 'between 0 and 1000')
   if (clock === null || typeof clock !== 'object' || typeof clock.now !== 'function') {
     throw new TypeError(`${fn}: clock must have a now function`)
   }
@@ -303,11 +314,6 @@ export const percent = (
   const window = new Array<number>(SLICES).fill(0)
   let newest = Math.floor(clock.now() / sliceLength)
   let sum = 0
-  let requests = 0
-  let successes = 0
-  let failures = 0
-  let retries = 0
-  let denied = 0
 
   const slot = (n: number): number => ((n % SLICES) + SLICES) % SLICES
   // drops the slices that have fallen out of the window and returns the slot of the current one
@@ -333,33 +339,17 @@ export const percent = (
     return reserve + sum
   }
 
-  return {
-    onRequest: () => {
-      requests++
-      add(deposit)
-    },
-    onSuccess: () => {
-      successes++
-    },
-    onFailure: () => {
-      failures++
-    },
-    tryRetry: () => {
-      if (count() >= withdrawal) {
-        add(-withdrawal)
-        retries++
-        return true
+  return withStats({
+    request: () => add(deposit),
+    success: () => undefined,
+    failure: () => undefined,
+    allow: () => {
+      if (count() < withdrawal) {
+        return false
       }
-      denied++
-      return false
+      add(-withdrawal)
+      return true
     },
-    stats: () => ({
-      requests,
-      successes,
-      failures,
-      retries,
-      denied,
-      balance: Math.max(0, Math.floor(count() / withdrawal))
-    })
-  }
+    balance: () => Math.max(0, Math.floor(count() / withdrawal))
+  })
 }

@@ -56,3 +56,13 @@ export const checkInteger = (fn: string, arg: string, value: number): number =>
 /** Checks a finite number (of any sign). */
 export const checkFinite = (fn: string, arg: string, value: number): number =>
   Number.isFinite(value) ? value : fail(fn, arg, 'a finite number', value)
+
+/** Checks a finite number in [min, max]; `expected` says so in the error message. */
+export const checkBetween = (
+  fn: string,
+  arg: string,
+  value: number,
+  min: number,
+  max: number,
+  expected: string
+): number => (Number.isFinite(value) && value >= min && value <= max ? value : fail(fn, arg, expected, value))
