@@ -170,6 +170,27 @@ describe('retry', () => {
     expect(calls).toBe(2)
   })
 
+  it('a TaskEither that throws instead of returning a promise is a defect: a rejection, not retried, no timer left', async () => {
+    const defect = new Error('thrown synchronously')
+    let calls = 0
+    const throwing: TE.TaskEither<string, number> = () => {
+      calls++
+      throw defect
+    }
+    await expect(pipe(throwing, Retry.retry(S.recurs(3)))()).rejects.toBe(defect)
+    await expect(pipe(throwing, Retry.retry(S.recurs(3), { attemptTimeout: 60_000 }))()).rejects.toBe(defect)
+    // also after a failure, in the loop
+    let n = 0
+    const laterThrowing: TE.TaskEither<string, number> = () => {
+      calls++
+      if (n++ === 0) return Promise.resolve(E.left('503'))
+      throw defect
+    }
+    await expect(pipe(laterThrowing, Retry.retry(S.recurs(3)))()).rejects.toBe(defect)
+    expect(calls).toBe(4)
+    // afterEach checks that no timer is left
+  })
+
   it('a clock whose sleep fails for another reason than an abort propagates that failure', async () => {
     const boom = new Error('clock broke')
     const clock: Clock.Clock = { now: () => 0, sleep: () => Promise.reject(boom) }
@@ -429,6 +450,22 @@ describe('retryWithContext and attemptTimeout', () => {
     const result = pipe(late, Retry.retry(S.stop, { clock, attemptTimeout: 10 }))()
     await clock.runAll()
     expect(await result).toEqual(E.left({ _tag: 'AttemptTimeout', attempt: 1, timeout: 10 }))
+  })
+
+  it('an abort from onRetry before a zero-delay attempt: the attempt starts with an aborted signal', async () => {
+    const controller = new AbortController()
+    const seen: Array<boolean> = []
+    const program = Retry.retryWithContext(S.recurs(3), {
+      signal: controller.signal,
+      attemptTimeout: 1000,
+      onRetry: () => controller.abort('stop')
+    })(({ signal }) => {
+      seen.push(signal.aborted)
+      return TE.left('busy')
+    })
+    expect(await program()).toEqual(E.left({ _tag: 'Interrupted', lastError: O.some('busy') }))
+    expect(seen).toEqual([false, true])
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0)
   })
 
   it('abort during an attempt under attemptTimeout reaches the attempt and removes every listener', async () => {

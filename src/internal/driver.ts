@@ -98,13 +98,22 @@ const timed = (
       timer.abort()
       if (outer !== undefined) offAbort(outer, aborted)
     }
+    // an attempt that throws instead of returning a promise is a defect too: no timer is started
+    let running: Promise<Result>
+    try {
+      running = attempt(n, inner.signal)
+    } catch (defect) {
+      cleanup()
+      reject(defect)
+      return
+    }
     clock.sleep(timeout, timer.signal).then(() => {
       if (outer !== undefined) offAbort(outer, aborted)
       const error: AttemptTimeout = { _tag: 'AttemptTimeout', attempt: n, timeout }
       inner.abort(error)
       resolve({ _tag: 'Left', left: error })
     }, noop)
-    attempt(n, inner.signal).then(
+    running.then(
       (result) => {
         cleanup()
         resolve(result)
@@ -252,8 +261,15 @@ export const runner = (
       budget.onRequest()
     }
     const start = clock.now()
+    let first: Promise<Result>
+    try {
+      first = exec(attempt, 1)
+    } catch (defect) {
+      // a TaskEither that throws instead of returning a promise: a defect, reported as a rejection
+      return Promise.reject(defect)
+    }
     // the first attempt costs one `then` beyond the bare call; the loop starts only when needed
-    return exec(attempt, 1).then((result) => {
+    return first.then((result) => {
       if (budget !== undefined) {
         record(budget, result)
       }
