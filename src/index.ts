@@ -90,3 +90,16 @@ export * as TestClock from './TestClock'
  * @since 0.1.0
  */
 export * as Budget from './Budget'
+
+/**
+ * Policies as data: io-ts codecs for durations, schedule configs and gRPC's `retryPolicy`.
+ *
+ * @example
+ * import { Config } from 'schedule-ts'
+ *
+ * assert.strictEqual(Config.decode({ exponential: { base: '100ms' }, maxRetries: 3 })._tag, 'Right')
+ *
+ * @category modules
+ * @since 0.1.0
+ */
+export * as Config from './Config'
