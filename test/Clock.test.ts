@@ -1,30 +1,10 @@
-import { getEventListeners } from 'node:events'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { Clock, live } from '../src/Clock'
+import { abortListeners, nextTurn, track } from './helpers'
 
 const MAX_TIMEOUT = 2 ** 31 - 1
 
 const activeTimeouts = (): number => process.getActiveResourcesInfo().filter((name) => name === 'Timeout').length
-
-const abortListeners = (signal: AbortSignal): number => getEventListeners(signal, 'abort').length
-
-/** Tracks whether a promise has settled, without letting a rejection go unhandled. */
-const track = <A>(promise: Promise<A>) => {
-  const state: { settled: boolean; value?: A; error?: unknown } = { settled: false }
-  promise.then(
-    (value) => {
-      state.settled = true
-      state.value = value
-    },
-    (error: unknown) => {
-      state.settled = true
-      state.error = error
-    }
-  )
-  return state
-}
-
-const flush = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 const realSetTimeout = globalThis.setTimeout
 const realClearTimeout = globalThis.clearTimeout
@@ -212,7 +192,7 @@ describe('live.sleep', () => {
       expect(activeTimeouts()).toBe(before)
       expect(timers.pending.size).toBe(0)
       expect(abortListeners(controller.signal)).toBe(0)
-      await flush()
+      await nextTurn()
       expect(state).toEqual({ settled: true, error: 'stop' })
     })
 
@@ -267,7 +247,7 @@ describe('live.sleep', () => {
       const before = activeTimeouts()
       controller.abort('enough')
       expect(activeTimeouts()).toBe(before - 1)
-      await flush()
+      await nextTurn()
       expect(state).toEqual({ settled: true, error: 'enough' })
       expect(performance.now() - start).toBeLessThan(1_000)
       expect(timers.pending.size).toBe(0)
@@ -290,7 +270,7 @@ describe('live.sleep', () => {
         }
         expect(vi.getTimerCount()).toBe(0)
         vi.useRealTimers()
-        await flush()
+        await nextTurn()
         expect(most).toBe(1)
         expect(abortListeners(controller.signal)).toBe(0)
         expect(warnings).toEqual([])

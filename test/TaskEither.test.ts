@@ -9,6 +9,7 @@ import * as Clock from '../src/Clock'
 import * as S from '../src/Schedule'
 import * as Retry from '../src/TaskEither'
 import * as TestClock from '../src/TestClock'
+import { nextTurn } from './helpers'
 
 // -------------------------------------------------------------------------------------
 // helpers
@@ -34,7 +35,6 @@ const alwaysFailing = <E>(error: E) => {
 }
 
 const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 let baselineTimers = 0
 beforeEach(() => {

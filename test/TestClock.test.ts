@@ -1,29 +1,9 @@
-import { getEventListeners } from 'node:events'
 import { afterEach, beforeEach, describe, expect, it, MockInstance, vi } from 'vitest'
 import * as TestClock from '../src/TestClock'
-
-const abortListeners = (signal: AbortSignal): number => getEventListeners(signal, 'abort').length
+import { abortListeners, nextTurn, track } from './helpers'
 
 const activeResources = (name: string): number =>
   process.getActiveResourcesInfo().filter((resource) => resource === name).length
-
-/** Tracks whether a promise has settled, without letting a rejection go unhandled. */
-const track = <A>(promise: Promise<A>) => {
-  const state: { settled: boolean; value?: A; error?: unknown } = { settled: false }
-  promise.then(
-    (value) => {
-      state.settled = true
-      state.value = value
-    },
-    (error: unknown) => {
-      state.settled = true
-      state.error = error
-    }
-  )
-  return state
-}
-
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /** Sleeps for each delay in turn, logging the virtual time at each wake-up. */
 const sleeper = (clock: TestClock.TestClock, delays: ReadonlyArray<number>, signal?: AbortSignal) => {
@@ -93,7 +73,7 @@ describe('now', () => {
   it('does not move on its own', async () => {
     const clock = TestClock.make()
     await new Promise<void>((resolve) => setImmediate(resolve))
-    await turn()
+    await nextTurn()
     expect(clock.now()).toBe(0)
   })
 })
@@ -111,8 +91,8 @@ describe('sleep', () => {
   it('does not resolve until time is advanced', async () => {
     const clock = TestClock.make()
     const state = track(clock.sleep(1))
-    await turn()
-    await turn()
+    await nextTurn()
+    await nextTurn()
     expect(state.settled).toBe(false)
     await clock.adjust(1)
     expect(state).toEqual({ settled: true, value: undefined })
@@ -232,7 +212,7 @@ describe('adjust', () => {
     const log: Array<number> = []
     void (async () => {
       await Promise.resolve()
-      await turn()
+      await nextTurn()
       await clock.sleep(10)
       log.push(clock.now())
     })()
@@ -247,7 +227,7 @@ describe('adjust', () => {
       for (let i = 0; i < 3; i++) {
         await clock.sleep(10)
         log.push(clock.now())
-        await turn()
+        await nextTurn()
       }
     })()
     await clock.adjust(30)
@@ -352,7 +332,7 @@ describe('runAll', () => {
     const clock = TestClock.make()
     const log: Array<number> = []
     void (async () => {
-      await turn()
+      await nextTurn()
       await clock.sleep(60 * 60 * 1_000)
       log.push(clock.now())
     })()
@@ -429,7 +409,7 @@ describe('with an AbortSignal', () => {
     expect(abortListeners(controller.signal)).toBe(1)
     controller.abort('stop')
     expect(abortListeners(controller.signal)).toBe(0)
-    await turn()
+    await nextTurn()
     expect(aborted).toEqual({ settled: true, error: 'stop' })
     expect(other.settled).toBe(false)
     await clock.runAll()
@@ -475,7 +455,7 @@ describe('with an AbortSignal', () => {
       )
       await clock.runAll()
       await done
-      await turn()
+      await nextTurn()
       expect(clock.now()).toBe(10_000)
       expect(abortListeners(controller.signal)).toBe(0)
       expect(warnings).toEqual([])
