@@ -12,7 +12,7 @@
  */
 import type { Clock } from './Clock'
 import { live } from './Clock'
-import { checkBetween } from './internal/delay'
+import { checkBetween } from './internal/check'
 
 // -------------------------------------------------------------------------------------
 // model

@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import { offAbort, onAbort } from './internal/abort'
-import { checkDuration } from './internal/delay'
+import { checkDuration } from './internal/check'
 
 // -------------------------------------------------------------------------------------
 // model

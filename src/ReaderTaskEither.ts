@@ -7,7 +7,7 @@
  */
 import type { ReaderTaskEither } from 'fp-ts/ReaderTaskEither'
 import type { TaskEither } from 'fp-ts/TaskEither'
-import { checkFunction } from './internal/delay'
+import { checkFunction } from './internal/check'
 import { type Attempt, fallbackTo, repeatOptions, type RunOptions, runner, withContext } from './internal/driver'
 import type { Schedule } from './Schedule'
 import * as TE from './TaskEither'

@@ -29,7 +29,7 @@ import {
   checkRange,
   clampDelay,
   MAX_DELAY
-} from './internal/delay'
+} from './internal/check'
 import { seeded } from './internal/random'
 import { parseRetryAfter as parseRetryAfterHeader } from './internal/retryAfter'
 
@@ -183,8 +183,10 @@ export interface SimulationOptions<In> {
   readonly steps: number
   /** The inputs to step with, one per decision; the simulation ends when they run out. */
   readonly inputs?: ReadonlyArray<In>
-  /** The seed of the random source (default 0). */
+  /** The seed of the random source (default 0); ignored when `random` is given. */
   readonly seed?: number
+  /** The random source itself, returning numbers in [0, 1) (default: seeded with `seed`). */
+  readonly random?: () => number
   /** The time the first attempt starts (default 0). */
   readonly start?: number
   /** How long each attempt takes before the schedule is stepped (default 0). */
@@ -1366,7 +1368,7 @@ export const getUnionMonoid = <In>(): Monoid<Schedule<In, unknown>> => ({
  *
  * Use it to see what a policy will do before deploying it, and to test it: the same seed gives the
  * same delays. `attemptDuration` models how long each attempt takes, which matters for `fixed` and
- * `maxElapsed`.
+ * `maxElapsed`. `random` replaces the seeded source, to see a policy at its extremes (`() => 0`).
  *
  * @example
  * import { pipe } from 'fp-ts/function'
@@ -1389,9 +1391,10 @@ export const simulate = <In = undefined>(
   const seed = checkInteger('Schedule.simulate', 'seed', options.seed ?? 0)
   const start = checkFinite('Schedule.simulate', 'start', options.start ?? 0)
   const attemptDuration = checkDuration('Schedule.simulate', 'attemptDuration', options.attemptDuration ?? 0)
+  const source = options.random === undefined ? undefined : checkFunction('Schedule.simulate', 'random', options.random)
   const inputs = options.inputs
   return <Out>(self: Schedule<In, Out>) => {
-    const random = seeded(seed)
+    const random = source ?? seeded(seed)
     const out: Array<SimulationStep<Out>> = []
     let now = start
     let state = self.initial

@@ -23,7 +23,7 @@ import type { Option } from 'fp-ts/Option'
 import type { TaskEither } from 'fp-ts/TaskEither'
 import type { Budget } from './Budget'
 import type { Clock } from './Clock'
-import { checkFunction } from './internal/delay'
+import { checkFunction } from './internal/check'
 import { type Attempt, fallbackTo, repeatOptions, type RunOptions, runner, withContext } from './internal/driver'
 import type { Schedule } from './Schedule'
 

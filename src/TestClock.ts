@@ -8,7 +8,7 @@
  */
 import { Clock } from './Clock'
 import { offAbort, onAbort } from './internal/abort'
-import { checkDuration } from './internal/delay'
+import { checkDuration } from './internal/check'
 
 // -------------------------------------------------------------------------------------
 // model

@@ -48,7 +48,7 @@ describe('model', () => {
 
   it('make rejects a step that is not a function', () => {
     expect(() => S.make(0, 'nope' as never)).toThrow(
-      new RangeError('Schedule.make: step must be a function, got string nope')
+      new TypeError('Schedule.make: step must be a function, got string nope')
     )
   })
 
@@ -540,6 +540,15 @@ describe('simulate', () => {
     ])
   })
 
+  it('draws from the random source it is given instead of the seed', () => {
+    const policy = pipe(S.constant(1000), S.fullJitter)
+    expect(pipe(policy, S.simulate({ steps: 3, random: () => 0.5 })).map((s) => s.delay)).toEqual([500, 500, 500])
+    expect(pipe(policy, S.simulate({ steps: 1, seed: 7, random: () => 0 })).map((s) => s.delay)).toEqual([0])
+    expect(() => S.simulate({ steps: 1, random: 42 as never })).toThrow(
+      new TypeError('Schedule.simulate: random must be a function, got 42')
+    )
+  })
+
   it('ends when the inputs run out', () => {
     expect(pipe(S.forever, S.simulate({ steps: 10, inputs: [1, 2] }))).toHaveLength(2)
     expect(pipe(S.forever, S.simulate({ steps: 1, inputs: [1, 2] }))).toHaveLength(1)
@@ -562,9 +571,9 @@ describe('simulate', () => {
     expect(() => S.simulate({ steps: 1, start: NaN })).toThrow(/Schedule.simulate: start/)
     expect(() => S.simulate({ steps: 1, attemptDuration: -1 })).toThrow(/Schedule.simulate: attemptDuration/)
     expect(() => S.simulate({ steps: 1, start: Symbol('x') as never })).toThrow(
-      new RangeError('Schedule.simulate: start must be a finite number, got symbol')
+      new TypeError('Schedule.simulate: start must be a finite number, got symbol')
     )
-    expect(() => S.simulate({ steps: 1, seed: Symbol('x') as never })).toThrow(RangeError)
+    expect(() => S.simulate({ steps: 1, seed: Symbol('x') as never })).toThrow(TypeError)
   })
 })
 
@@ -622,7 +631,7 @@ describe('validation', () => {
     expect(() => S.constant('5' as unknown as number)).toThrow(/got string 5/)
     // a value without a string form is described by its type
     expect(() => S.constant(Object.create(null))).toThrow(
-      new RangeError('Schedule.constant: delay must be a finite non-negative number of milliseconds, got object')
+      new TypeError('Schedule.constant: delay must be a finite non-negative number of milliseconds, got object')
     )
   })
 

@@ -99,20 +99,23 @@ describe('sleep', () => {
   })
 
   it.each([
-    ['NaN', NaN],
-    ['a negative number', -1],
-    ['Infinity', Infinity],
-    ['a string', '5' as unknown as number]
-  ])('rejects %s with a RangeError naming TestClock.sleep and ms, and does not record it', async (_, ms) => {
-    const clock = TestClock.make()
-    let promise: Promise<void> | undefined
-    expect(() => {
-      promise = clock.sleep(ms)
-    }).not.toThrow()
-    await expect(promise).rejects.toThrow(RangeError)
-    await expect(promise).rejects.toThrow(/^TestClock\.sleep: ms must be a finite non-negative number/)
-    expect(clock.sleeps).toEqual([])
-  })
+    ['NaN', NaN, RangeError],
+    ['a negative number', -1, RangeError],
+    ['Infinity', Infinity, RangeError],
+    ['a string', '5' as unknown as number, TypeError]
+  ])(
+    'rejects %s with a RangeError (a TypeError when not a number) naming TestClock.sleep and ms, and does not record it',
+    async (_, ms, type) => {
+      const clock = TestClock.make()
+      let promise: Promise<void> | undefined
+      expect(() => {
+        promise = clock.sleep(ms)
+      }).not.toThrow()
+      await expect(promise).rejects.toThrow(type)
+      await expect(promise).rejects.toThrow(/^TestClock\.sleep: ms must be a finite non-negative number/)
+      expect(clock.sleeps).toEqual([])
+    }
+  )
 })
 
 describe('sleeps', () => {
@@ -265,22 +268,25 @@ describe('adjust', () => {
   })
 
   it.each([
-    ['NaN', NaN],
-    ['a negative number', -1],
-    ['Infinity', Infinity],
-    ['a string', '1' as unknown as number]
-  ])('rejects %s with a RangeError naming TestClock.adjust and ms', async (_, ms) => {
-    const clock = TestClock.make()
-    const state = track(clock.sleep(1))
-    let promise: Promise<void> | undefined
-    expect(() => {
-      promise = clock.adjust(ms)
-    }).not.toThrow()
-    await expect(promise).rejects.toThrow(RangeError)
-    await expect(promise).rejects.toThrow(/^TestClock\.adjust: ms must be a finite non-negative number/)
-    expect(clock.now()).toBe(0)
-    expect(state.settled).toBe(false)
-  })
+    ['NaN', NaN, RangeError],
+    ['a negative number', -1, RangeError],
+    ['Infinity', Infinity, RangeError],
+    ['a string', '1' as unknown as number, TypeError]
+  ])(
+    'rejects %s with a RangeError (a TypeError when not a number) naming TestClock.adjust and ms',
+    async (_, ms, type) => {
+      const clock = TestClock.make()
+      const state = track(clock.sleep(1))
+      let promise: Promise<void> | undefined
+      expect(() => {
+        promise = clock.adjust(ms)
+      }).not.toThrow()
+      await expect(promise).rejects.toThrow(type)
+      await expect(promise).rejects.toThrow(/^TestClock\.adjust: ms must be a finite non-negative number/)
+      expect(clock.now()).toBe(0)
+      expect(state.settled).toBe(false)
+    }
+  )
 
   it('leaves no pending immediate behind', async () => {
     const clock = TestClock.make()

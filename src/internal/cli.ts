@@ -260,23 +260,9 @@ const simulateRun = (
 ): Run => toRun(S.simulate({ steps: limit + 1, seed, attemptDuration })(schedule), limit)
 
 // the run where every random draw is at its maximum: the largest delays for every built-in jitter
-const runAtMaximum = (schedule: S.Schedule<unknown, number>, limit: number, attemptDuration: number): Run => {
-  const random = () => 1 - Number.EPSILON / 2
-  const steps: Array<S.SimulationStep<number>> = []
-  let now = 0
-  let state = schedule.initial
-  for (let attempt = 1; attempt <= limit + 1; attempt++) {
-    now += attemptDuration
-    const step = schedule.step(undefined, { now, start: 0, random }, state)
-    if (step._tag === 'Done') {
-      break
-    }
-    steps.push({ attempt, delay: step.delay, output: step.output, elapsed: now })
-    now += step.delay
-    state = step.state
-  }
-  return toRun(steps, limit)
-}
+// every draw at its maximum: the longest each random delay can be
+const runAtMaximum = (schedule: S.Schedule<unknown, number>, limit: number, attemptDuration: number): Run =>
+  toRun(S.simulate({ steps: limit + 1, attemptDuration, random: () => 1 - Number.EPSILON / 2 })(schedule), limit)
 
 const sameRun = (a: Run, b: Run): boolean =>
   a.finished === b.finished && a.delays.length === b.delays.length && a.delays.every((d, i) => d === b.delays[i])

@@ -13,7 +13,7 @@ import { live } from '../Clock'
 import type { Schedule } from '../Schedule'
 import type { AttemptTimeout, Interrupted, RetryStatus } from '../TaskEither'
 import { offAbort, onAbort } from './abort'
-import { checkDuration, checkFunction } from './delay'
+import { checkDuration, checkFunction } from './check'
 
 /** The options the loop reads; the public modules narrow them per function. */
 export interface RunOptions {

@@ -5,7 +5,7 @@
  * @internal
  */
 import type { Option } from 'fp-ts/Option'
-import { MAX_DELAY } from './delay'
+import { MAX_DELAY } from './check'
 
 const none: Option<never> = { _tag: 'None' }
 const some = (value: number): Option<number> => ({ _tag: 'Some', value })

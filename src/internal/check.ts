@@ -16,8 +16,14 @@ export const clampDelay = (ms: number): number =>
 const describe = (value: unknown): string =>
   typeof value === 'number' ? String(value) : typeof value === 'string' ? `string ${value}` : typeof value
 
+const message = (fn: string, arg: string, expected: string, value: unknown): string =>
+  `${fn}: ${arg} must be ${expected}, got ${describe(value)}`
+
+// a number out of range is a RangeError; a value of the wrong type, a TypeError
 const fail = (fn: string, arg: string, expected: string, value: unknown): never => {
-  throw new RangeError(`${fn}: ${arg} must be ${expected}, got ${describe(value)}`)
+  throw typeof value === 'number'
+    ? new RangeError(message(fn, arg, expected, value))
+    : new TypeError(message(fn, arg, expected, value))
 }
 
 /** Checks a duration: a finite, non-negative number of milliseconds. */
@@ -38,9 +44,13 @@ export const checkCount = (fn: string, arg: string, value: number): number =>
 export const checkMultiplier = (fn: string, arg: string, value: number): number =>
   Number.isFinite(value) && value >= 0 ? value : fail(fn, arg, 'a finite number >= 0', value)
 
-/** Checks that a value is a function. */
-export const checkFunction = <F>(fn: string, arg: string, value: F): F =>
-  typeof value === 'function' ? value : fail(fn, arg, 'a function', value)
+/** Checks that a value is a function (a `TypeError` otherwise). */
+export const checkFunction = <F>(fn: string, arg: string, value: F): F => {
+  if (typeof value !== 'function') {
+    throw new TypeError(message(fn, arg, 'a function', value))
+  }
+  return value
+}
 
 /** Checks that `min <= max`. */
 export const checkRange = (fn: string, min: number, max: number): void => {
