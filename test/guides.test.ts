@@ -20,15 +20,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const root = path.resolve(__dirname, '..')
 
-/** The documents whose blocks are checked. */
+/** Guides whose blocks do not compile yet: each is removed from here when its blocks are fixed. */
+const notYetChecked = ['docs/guide/config.md', 'docs/guide/fleet-safety.md']
+
+/** The documents whose blocks are checked: the README and every guide. */
 const documents = [
   'README.md',
-  'docs/guide/getting-started.md',
-  'docs/guide/algebra.md',
-  'docs/guide/running.md',
-  'docs/guide/recipes.md',
-  'docs/guide/testing.md',
-  'docs/guide/migrating.md'
+  ...fs
+    .readdirSync(path.join(root, 'docs/guide'))
+    .filter((file) => file.endsWith('.md'))
+    .sort()
+    .map((file) => `docs/guide/${file}`)
+    .filter((document) => !notYetChecked.includes(document))
 ]
 
 interface Snippet {
