@@ -179,10 +179,12 @@ afterAll(() => {
 })
 
 describe('the guides', () => {
-  it('have code to check', () => {
-    for (const document of documents.filter((d) => d !== 'README.md')) {
-      expect(snippets.filter((s) => s.document === document).length, document).toBeGreaterThan(0)
+  it('have code to check: every fenced TypeScript block is extracted', () => {
+    for (const document of documents) {
+      const fences = fs.readFileSync(path.join(root, document), 'utf8').match(/^```(ts|typescript)\b/gm) ?? []
+      expect(snippets.filter((s) => s.document === document).length, document).toBe(fences.length)
     }
+    expect(snippets.length).toBeGreaterThan(40)
   })
 
   describe.each(snippets.map((s) => [s.name, s] as const))('%s', (_, snippet) => {
