@@ -8,7 +8,16 @@
 import type { ReaderTaskEither } from 'fp-ts/ReaderTaskEither'
 import type { TaskEither } from 'fp-ts/TaskEither'
 import { checkFunction } from './internal/check'
-import { type Attempt, fallbackTo, repeatOptions, type RunOptions, runner, withContext } from './internal/driver'
+import {
+  type Attempt,
+  fallbackTo,
+  plan,
+  prepare,
+  repeating,
+  retrying,
+  type RunOptions,
+  withContext
+} from './internal/driver'
 import type { Schedule } from './Schedule'
 import * as TE from './TaskEither'
 
@@ -45,12 +54,11 @@ export const retry: {
     options: O & TE.RetryOptions<In | TE.AttemptTimeout, Out>
   ): <R, E extends In, A>(fa: ReaderTaskEither<R, E, A>) => ReaderTaskEither<R, TE.RetryError<E, O>, A>
 } = (schedule: Schedule<never, unknown>, options?: RunOptions) => {
-  const run = runner('ReaderTaskEither.retry', schedule, options, false)
-  return <R>(fa: ReaderTaskEither<R, unknown, unknown>) =>
-    (r: R) => {
-      const attempt = fa(r) as Attempt
-      return () => run(attempt) as Promise<never>
-    }
+  const resolved = plan('ReaderTaskEither.retry', retrying, schedule, options)
+  return <R>(fa: ReaderTaskEither<R, unknown, unknown>) => {
+    checkFunction('ReaderTaskEither.retry', 'fa', fa)
+    return (r: R) => prepare(resolved, fa(r) as Attempt) as TaskEither<never, never>
+  }
 }
 
 /**
@@ -94,12 +102,11 @@ export const retryOrElse: {
   options?: RunOptions
 ) => {
   const fallback = fallbackTo('ReaderTaskEither.retryOrElse', orElse)
-  const run = runner('ReaderTaskEither.retryOrElse', schedule, options, false, fallback)
-  return <R>(fa: ReaderTaskEither<R, unknown, unknown>) =>
-    (r: R) => {
-      const attempt = fa(r) as Attempt
-      return () => run(attempt) as Promise<never>
-    }
+  const resolved = plan('ReaderTaskEither.retryOrElse', retrying, schedule, options, fallback)
+  return <R>(fa: ReaderTaskEither<R, unknown, unknown>) => {
+    checkFunction('ReaderTaskEither.retryOrElse', 'fa', fa)
+    return (r: R) => prepare(resolved, fa(r) as Attempt) as TaskEither<never, never>
+  }
 }
 
 /**
@@ -164,22 +171,23 @@ export const retryWithContext: {
     schedule: Schedule<In, Out>,
     options?: O & TE.RetryOptions<In, Out>
   ): <R, E extends In, A>(
-    f: (context: TE.AttemptContext) => ReaderTaskEither<R, E, A>
+    f: (context: TE.AttemptContext<E>) => ReaderTaskEither<R, E, A>
   ) => ReaderTaskEither<R, TE.RetryError<E, O>, A>
   <In, Out, O extends TE.RetryOptions<never, never>>(
     schedule: Schedule<In | TE.AttemptTimeout, Out>,
     options: O & TE.RetryOptions<In | TE.AttemptTimeout, Out>
   ): <R, E extends In, A>(
-    f: (context: TE.AttemptContext) => ReaderTaskEither<R, E, A>
+    f: (context: TE.AttemptContext<E>) => ReaderTaskEither<R, E, A>
   ) => ReaderTaskEither<R, TE.RetryError<E, O>, A>
 } = (schedule: Schedule<never, unknown>, options?: RunOptions) => {
-  const run = runner('ReaderTaskEither.retryWithContext', schedule, options, false)
-  return <R>(f: (context: TE.AttemptContext) => ReaderTaskEither<R, unknown, unknown>) => {
+  const resolved = plan('ReaderTaskEither.retryWithContext', retrying, schedule, options)
+  return <R>(f: (context: TE.AttemptContext<never>) => ReaderTaskEither<R, unknown, unknown>) => {
     checkFunction('ReaderTaskEither.retryWithContext', 'f', f)
-    return (r: R) => {
-      const attempt = withContext('ReaderTaskEither.retryWithContext', (context) => f(context)(r))
-      return () => run(attempt) as Promise<never>
-    }
+    return (r: R) =>
+      prepare(
+        resolved,
+        withContext('ReaderTaskEither.retryWithContext', (context) => f(context)(r))
+      ) as TaskEither<never, never>
   }
 }
 
@@ -207,9 +215,9 @@ export const repeat = <In, Out, O extends TE.RepeatOptions<never, never> = {}>(
   schedule: Schedule<In, Out>,
   options?: O & TE.RepeatOptions<In, Out>
 ): (<R, E, A extends In>(fa: ReaderTaskEither<R, E, A>) => ReaderTaskEither<R, TE.RetryError<E, O>, A>) => {
-  const run = runner('ReaderTaskEither.repeat', schedule, repeatOptions('ReaderTaskEither.repeat', options), true)
-  return (fa) => (r) => {
-    const attempt = fa(r) as Attempt
-    return () => run(attempt) as Promise<never>
+  const resolved = plan('ReaderTaskEither.repeat', repeating, schedule, options as RunOptions)
+  return (fa) => {
+    checkFunction('ReaderTaskEither.repeat', 'fa', fa)
+    return (r) => prepare(resolved, fa(r) as Attempt) as TaskEither<never, never>
   }
 }

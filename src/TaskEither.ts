@@ -19,12 +19,21 @@
  *
  * @since 0.1.0
  */
-import type { Option } from 'fp-ts/Option'
 import type { TaskEither } from 'fp-ts/TaskEither'
 import type { Budget } from './Budget'
 import type { Clock } from './Clock'
 import { checkFunction } from './internal/check'
-import { type Attempt, fallbackTo, repeatOptions, type RunOptions, runner, withContext } from './internal/driver'
+import {
+  type Attempt,
+  fallbackTo,
+  plan,
+  prepare,
+  repeating,
+  retrying,
+  type RunOptions,
+  withContext
+} from './internal/driver'
+import type * as Model from './internal/model'
 import type { Schedule } from './Schedule'
 
 // -------------------------------------------------------------------------------------
@@ -47,10 +56,7 @@ import type { Schedule } from './Schedule'
  * @category model
  * @since 0.1.0
  */
-export interface Interrupted<E> {
-  readonly _tag: 'Interrupted'
-  readonly lastError: Option<E>
-}
+export type Interrupted<E> = Model.Interrupted<E>
 
 /**
  * The failure of an attempt that ran longer than `attemptTimeout`: `attempt` is its number
@@ -68,11 +74,7 @@ export interface Interrupted<E> {
  * @category model
  * @since 0.1.0
  */
-export interface AttemptTimeout {
-  readonly _tag: 'AttemptTimeout'
-  readonly attempt: number
-  readonly timeout: number
-}
+export type AttemptTimeout = Model.AttemptTimeout
 
 /**
  * How a run that did not succeed ended: the number of attempts, the sum of the delays slept, the
@@ -88,12 +90,7 @@ export interface AttemptTimeout {
  * @category model
  * @since 0.1.0
  */
-export interface RetryStatus {
-  readonly attempts: number
-  readonly totalDelay: number
-  readonly elapsed: number
-  readonly stoppedBy: 'schedule' | 'budget'
-}
+export type RetryStatus = Model.RetryStatus
 
 /**
  * What `onRetry` receives before each sleep: the number of the attempt that failed (1-based), its
@@ -180,13 +177,13 @@ export interface RepeatEvent<A, Out = unknown> {
  * @since 0.1.0
  */
 export interface RetryOptions<In, Out = unknown> {
-  readonly clock?: Clock
-  readonly random?: () => number
-  readonly signal?: AbortSignal
-  readonly onRetry?: (event: RetryEvent<In, Out>) => void
-  readonly onGiveUp?: (event: GiveUpEvent<In>) => void
-  readonly budget?: Budget
-  readonly attemptTimeout?: number
+  readonly clock?: Clock | undefined
+  readonly random?: (() => number) | undefined
+  readonly signal?: AbortSignal | undefined
+  readonly onRetry?: ((event: RetryEvent<In, Out>) => void) | undefined
+  readonly onGiveUp?: ((event: GiveUpEvent<In>) => void) | undefined
+  readonly budget?: Budget | undefined
+  readonly attemptTimeout?: number | undefined
 }
 
 /**
@@ -203,11 +200,11 @@ export interface RetryOptions<In, Out = unknown> {
  * @since 0.1.0
  */
 export interface RepeatOptions<A, Out = unknown> {
-  readonly clock?: Clock
-  readonly random?: () => number
-  readonly signal?: AbortSignal
-  readonly onRepeat?: (event: RepeatEvent<A, Out>) => void
-  readonly attemptTimeout?: number
+  readonly clock?: Clock | undefined
+  readonly random?: (() => number) | undefined
+  readonly signal?: AbortSignal | undefined
+  readonly onRepeat?: ((event: RepeatEvent<A, Out>) => void) | undefined
+  readonly attemptTimeout?: number | undefined
 }
 
 /**
@@ -224,10 +221,7 @@ export interface RepeatOptions<A, Out = unknown> {
  * @category model
  * @since 0.1.0
  */
-export interface AttemptContext {
-  readonly attempt: number
-  readonly signal: AbortSignal
-}
+export type AttemptContext<E = unknown> = Model.AttemptContext<E>
 
 /**
  * The error type of a run given options of type `O`: `E`, plus `Interrupted<E>` when `O` may hold a
@@ -347,12 +341,10 @@ export const retry: {
     options: O & RetryOptions<In | AttemptTimeout, Out>
   ): <E extends In, A>(fa: TaskEither<E, A>) => TaskEither<RetryError<E, O>, A>
 } = (schedule: Schedule<never, unknown>, options?: RunOptions) => {
-  const run = runner('TaskEither.retry', schedule, options, false)
-  return (fa: TaskEither<unknown, unknown>) => {
-    // a TaskEither ignores the attempt number and signal it is called with: it is an Attempt as it is
-    const attempt = fa as Attempt
-    return () => run(attempt) as Promise<never>
-  }
+  const resolved = plan('TaskEither.retry', retrying, schedule, options)
+  // a TaskEither ignores the arguments an attempt is called with: it is an Attempt as it is
+  return (fa: TaskEither<unknown, unknown>) =>
+    prepare(resolved, checkFunction('TaskEither.retry', 'fa', fa) as Attempt) as TaskEither<never, never>
 }
 
 /**
@@ -396,11 +388,9 @@ export const retryOrElse: {
   options?: RunOptions
 ) => {
   const fallback = fallbackTo('TaskEither.retryOrElse', orElse)
-  const run = runner('TaskEither.retryOrElse', schedule, options, false, fallback)
-  return (fa: TaskEither<unknown, unknown>) => {
-    const attempt = fa as Attempt
-    return () => run(attempt) as Promise<never>
-  }
+  const resolved = plan('TaskEither.retryOrElse', retrying, schedule, options, fallback)
+  return (fa: TaskEither<unknown, unknown>) =>
+    prepare(resolved, checkFunction('TaskEither.retryOrElse', 'fa', fa) as Attempt) as TaskEither<never, never>
 }
 
 /**
@@ -478,17 +468,15 @@ export const retryWithContext: {
   <In, Out, O extends RetryOptions<never, never> & NoTimeout = {}>(
     schedule: Schedule<In, Out>,
     options?: O & RetryOptions<In, Out>
-  ): <E extends In, A>(f: (context: AttemptContext) => TaskEither<E, A>) => TaskEither<RetryError<E, O>, A>
+  ): <E extends In, A>(f: (context: AttemptContext<E>) => TaskEither<E, A>) => TaskEither<RetryError<E, O>, A>
   <In, Out, O extends RetryOptions<never, never>>(
     schedule: Schedule<In | AttemptTimeout, Out>,
     options: O & RetryOptions<In | AttemptTimeout, Out>
-  ): <E extends In, A>(f: (context: AttemptContext) => TaskEither<E, A>) => TaskEither<RetryError<E, O>, A>
+  ): <E extends In, A>(f: (context: AttemptContext<E>) => TaskEither<E, A>) => TaskEither<RetryError<E, O>, A>
 } = (schedule: Schedule<never, unknown>, options?: RunOptions) => {
-  const run = runner('TaskEither.retryWithContext', schedule, options, false)
-  return (f: (context: AttemptContext) => TaskEither<unknown, unknown>) => {
-    const attempt = withContext('TaskEither.retryWithContext', f)
-    return () => run(attempt) as Promise<never>
-  }
+  const resolved = plan('TaskEither.retryWithContext', retrying, schedule, options)
+  return (f: (context: AttemptContext<never>) => TaskEither<unknown, unknown>) =>
+    prepare(resolved, withContext('TaskEither.retryWithContext', f)) as TaskEither<never, never>
 }
 
 /**
@@ -518,9 +506,6 @@ export const repeat = <In, Out, O extends RepeatOptions<never, never> = {}>(
   schedule: Schedule<In, Out>,
   options?: O & RepeatOptions<In, Out>
 ): (<E, A extends In>(fa: TaskEither<E, A>) => TaskEither<RetryError<E, O>, A>) => {
-  const run = runner('TaskEither.repeat', schedule, repeatOptions('TaskEither.repeat', options), true)
-  return (fa) => {
-    const attempt = fa as Attempt
-    return () => run(attempt) as Promise<never>
-  }
+  const resolved = plan('TaskEither.repeat', repeating, schedule, options as RunOptions)
+  return (fa) => prepare(resolved, checkFunction('TaskEither.repeat', 'fa', fa) as Attempt) as TaskEither<never, never>
 }

@@ -452,7 +452,7 @@ describe('retryWithContext and attemptTimeout', () => {
     expect(await result).toEqual(E.left({ _tag: 'AttemptTimeout', attempt: 1, timeout: 10 }))
   })
 
-  it('an abort from onRetry before a zero-delay attempt: the attempt starts with an aborted signal', async () => {
+  it('an abort from onRetry before a zero-delay attempt: no further attempt starts', async () => {
     const controller = new AbortController()
     const seen: Array<boolean> = []
     const program = Retry.retryWithContext(S.recurs(3), {
@@ -464,7 +464,7 @@ describe('retryWithContext and attemptTimeout', () => {
       return TE.left('busy')
     })
     expect(await program()).toEqual(E.left({ _tag: 'Interrupted', lastError: O.some('busy') }))
-    expect(seen).toEqual([false, true])
+    expect(seen).toEqual([false])
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0)
   })
 

@@ -12,9 +12,15 @@ export const MAX_DELAY = Number.MAX_SAFE_INTEGER
 export const clampDelay = (ms: number): number =>
   typeof ms === 'number' && ms > 0 ? (ms <= MAX_DELAY ? ms : MAX_DELAY) : 0
 
-// never throws, even for a value that has no string form (an object without a prototype)
-const describe = (value: unknown): string =>
-  typeof value === 'number' ? String(value) : typeof value === 'string' ? `string ${value}` : typeof value
+/** Describes a value in an error message; never throws, even for a value without a string form. */
+export const describe = (value: unknown): string =>
+  typeof value === 'number'
+    ? String(value)
+    : typeof value === 'string'
+    ? `string ${value}`
+    : value === null
+    ? 'null'
+    : typeof value
 
 const message = (fn: string, arg: string, expected: string, value: unknown): string =>
   `${fn}: ${arg} must be ${expected}, got ${describe(value)}`
@@ -48,6 +54,14 @@ export const checkMultiplier = (fn: string, arg: string, value: number): number 
 export const checkFunction = <F>(fn: string, arg: string, value: F): F => {
   if (typeof value !== 'function') {
     throw new TypeError(message(fn, arg, 'a function', value))
+  }
+  return value
+}
+
+/** Checks that a value is a schedule: an object with a `step` function (a `TypeError` otherwise). */
+export const checkSchedule = <S extends { readonly step: unknown }>(fn: string, arg: string, value: S): S => {
+  if (value === null || typeof value !== 'object' || typeof value.step !== 'function') {
+    throw new TypeError(message(fn, arg, 'a Schedule', value))
   }
   return value
 }

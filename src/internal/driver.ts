@@ -1,7 +1,11 @@
 /**
  * The run loop shared by `retry`, `repeat` and their variants: it makes attempts, steps the
- * schedule, sleeps on the clock and honours the abort signal, the attempt timeout and the budget.
- * This is the only place with mutable state besides a Budget, and it lives for one run.
+ * schedule, sleeps on the clock, awaits the listeners and honours the abort signal, the attempt
+ * timeout and the budget. Besides a Budget, this is the only place with mutable state, and it lives
+ * for one run.
+ *
+ * A runner is resolved once (`runner`): its options are checked and kept in a `Plan`, a plain record
+ * the loop reads, so building one per call (a call that brings its own signal) costs one object.
  *
  * @internal
  */
@@ -10,42 +14,106 @@ import type { Option } from 'fp-ts/Option'
 import type { Budget } from '../Budget'
 import type { Clock } from '../Clock'
 import { live } from '../Clock'
-import type { Schedule } from '../Schedule'
-import type { AttemptTimeout, Interrupted, RetryStatus } from '../TaskEither'
+import type { Schedule, StepContext } from '../Schedule'
 import { offAbort, onAbort } from './abort'
-import { checkDuration, checkFunction } from './check'
+import { checkDuration, checkFunction, checkSchedule, clampDelay, describe, MAX_DELAY } from './check'
+import { left, none, some } from './fp'
+import type { AttemptContext, AttemptTimeout, Interrupted, RetryStatus } from './model'
+import { readsStart } from './start'
 
-/** The options the loop reads; the public modules narrow them per function. */
+/** What an attempt resolves to. */
+export type Result = Either<unknown, unknown>
+
+/** One attempt: its number (1-based), the signal it may watch (absent when nothing can abort it), the previous error. */
+export type Attempt = (attempt: number, signal: AbortSignal | undefined, lastError: Option<unknown>) => Promise<Result>
+
+/** A listener: it may return a promise, which the run awaits before it goes on. */
+export type Listener<Event> = (event: Event) => unknown
+
+/** The options the driver reads; the public modules type them per function. */
 export interface RunOptions {
-  readonly clock?: Clock
-  readonly random?: () => number
-  readonly signal?: AbortSignal
-  readonly onRetry?: (event: never) => void
-  readonly onGiveUp?: (event: never) => void
-  readonly budget?: Budget
-  readonly attemptTimeout?: number
+  readonly clock?: Clock | undefined
+  readonly random?: (() => number) | undefined
+  readonly signal?: AbortSignal | undefined
+  readonly onRetry?: Listener<never> | undefined
+  readonly onRepeat?: Listener<never> | undefined
+  readonly onGiveUp?: Listener<never> | undefined
+  readonly onHedge?: Listener<never> | undefined
+  readonly budget?: Budget | undefined
+  readonly attemptTimeout?: number | undefined
 }
 
-/** One attempt: its 1-based number and the signal it may watch (absent when nothing can abort it). */
-export type Attempt = (attempt: number, signal: AbortSignal | undefined) => Promise<Either<unknown, unknown>>
+/** What a runner does with a result: which results the schedule is stepped with, and how it reports a step. */
+export interface Mode {
+  /** The results that go on to the schedule; the others end the run. */
+  readonly continuesOn: 'Left' | 'Right'
+  /** The option that is told of each recurrence, before its sleep. */
+  readonly listener: 'onRetry' | 'onRepeat'
+  /** The event that listener receives. */
+  readonly event: (attempt: number, input: unknown, delay: number, elapsed: number, output: unknown) => object
+  /** Whether the budget option applies (a budget limits retries, not repeats). */
+  readonly budgeted: boolean
+}
 
-type Result = Either<unknown, unknown>
+/** Retrying: a failure is stepped, a success ends the run. */
+export const retrying: Mode = {
+  continuesOn: 'Left',
+  listener: 'onRetry',
+  event: (attempt, error, delay, elapsed, output) => ({ attempt, error, delay, elapsed, output }),
+  budgeted: true
+}
 
-/** Zero-delay recurrences in a row before the loop yields to the event loop. */
+/** Repeating: a success is stepped, a failure ends the run. */
+export const repeating: Mode = {
+  continuesOn: 'Right',
+  listener: 'onRepeat',
+  event: (attempt, value, delay, elapsed, output) => ({ attempt, value, delay, elapsed, output }),
+  budgeted: false
+}
+
+/** A runner, resolved once: what the loop reads. */
+export interface Plan {
+  readonly fn: string
+  readonly mode: Mode
+  readonly schedule: Schedule<unknown, unknown>
+  readonly clock: Clock
+  readonly random: () => number
+  readonly signal: AbortSignal | undefined
+  readonly budget: Budget | undefined
+  readonly attemptTimeout: number | undefined
+  readonly onStep: Listener<object> | undefined
+  readonly onGiveUp: Listener<object> | undefined
+  readonly stop: ((last: Result, status: RetryStatus) => Promise<Result>) | undefined
+  /** Whether anything can observe when the first attempt started: then the clock is read at once. */
+  readonly readsStart: boolean
+}
+
+/** Recurrences between two turns of the event loop, whatever the delays and the clock. */
 const YIELD_EVERY = 128
 
-const none: Option<never> = { _tag: 'None' }
+const no = (): boolean => false
 
-const interrupted = (lastError: Option<unknown>): Result => ({
-  _tag: 'Left',
-  left: { _tag: 'Interrupted', lastError } satisfies Interrupted<unknown>
-})
+const interrupted = (lastError: Option<unknown>): Result =>
+  left({ _tag: 'Interrupted', lastError } satisfies Interrupted<unknown>)
 
 // setImmediate lets timers and I/O through; where there is none (a browser), a zero timer does
 const yieldToEventLoop = (): Promise<void> =>
   new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)))
 
-const noop = (): void => undefined
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  value !== null &&
+  (typeof value === 'object' || typeof value === 'function') &&
+  typeof (value as { then?: unknown }).then === 'function'
+
+// a TaskEither or a clock that returns something else than a promise is a defect, not a silent success
+const promised = <A>(fn: string, what: string, value: Promise<A>): Promise<A> => {
+  if (!isThenable(value)) {
+    throw new TypeError(`${fn}: ${what} must return a promise, got ${describe(value)}`)
+  }
+  return value
+}
+
+const LISTENERS = ['onRetry', 'onRepeat', 'onGiveUp', 'onHedge', 'random'] as const
 
 /** Checks the options once, when a runner is built, so a bad option fails before any attempt. */
 export const checkOptions = (fn: string, options: RunOptions | undefined): RunOptions => {
@@ -53,13 +121,13 @@ export const checkOptions = (fn: string, options: RunOptions | undefined): RunOp
     return {}
   }
   if (options === null || typeof options !== 'object') {
-    throw new TypeError(`${fn}: options must be an object, got ${String(options)}`)
+    throw new TypeError(`${fn}: options must be an object, got ${describe(options)}`)
   }
   const { attemptTimeout, clock, signal, budget } = options
   if (attemptTimeout !== undefined && checkDuration(fn, 'attemptTimeout', attemptTimeout) === 0) {
     throw new RangeError(`${fn}: attemptTimeout must be above 0, got 0`)
   }
-  for (const callback of ['onRetry', 'onGiveUp', 'random'] as const) {
+  for (const callback of LISTENERS) {
     if (options[callback] !== undefined) checkFunction(fn, callback, options[callback])
   }
   if (clock !== undefined) {
@@ -67,7 +135,7 @@ export const checkOptions = (fn: string, options: RunOptions | undefined): RunOp
     checkFunction(fn, 'clock.sleep', clock?.sleep)
   }
   if (signal !== undefined && typeof signal?.aborted !== 'boolean') {
-    throw new TypeError(`${fn}: signal must be an AbortSignal`)
+    throw new TypeError(`${fn}: signal must be an AbortSignal, got ${describe(signal)}`)
   }
   if (budget !== undefined) {
     for (const method of ['onRequest', 'onSuccess', 'onFailure', 'tryRetry'] as const) {
@@ -77,16 +145,124 @@ export const checkOptions = (fn: string, options: RunOptions | undefined): RunOp
   return options
 }
 
-// runs one attempt under a timeout measured on the clock: when it fires, the attempt's signal aborts
-// and the attempt counts as failed with an AttemptTimeout; the attempt itself is no longer awaited
-const timed = (
+/** Resolves a runner's schedule and options into the plan its runs read. */
+export const plan = (
+  fn: string,
+  mode: Mode,
+  schedule: Schedule<never, unknown>,
+  rawOptions: RunOptions | undefined,
+  stop?: (last: Result, status: RetryStatus) => Promise<Result>
+): Plan => {
+  checkSchedule(fn, 'schedule', schedule)
+  const options = checkOptions(fn, rawOptions)
+  const onStep = options[mode.listener] as Listener<object> | undefined
+  const onGiveUp = options.onGiveUp as Listener<object> | undefined
+  return {
+    fn,
+    mode,
+    schedule: schedule as Schedule<unknown, unknown>,
+    clock: options.clock ?? live,
+    random: options.random ?? Math.random,
+    signal: options.signal,
+    budget: mode.budgeted ? options.budget : undefined,
+    attemptTimeout: options.attemptTimeout,
+    onStep,
+    onGiveUp,
+    stop,
+    readsStart: readsStart(schedule) || onStep !== undefined || onGiveUp !== undefined || stop !== undefined
+  }
+}
+
+/** What ends a run with a fallback: `orElse` with the last error and the status. */
+export const fallbackTo = (
+  fn: string,
+  orElse: (error: never, status: RetryStatus) => () => Promise<Result>
+): ((last: Result, status: RetryStatus) => Promise<Result>) => {
+  checkFunction(fn, 'orElse', orElse)
+  return (last, status) => promised(fn, 'the TaskEither of orElse', orElse((last as Left<never>).left, status)())
+}
+
+/** An attempt that sees its context (a signal of its own when nothing can abort it). */
+export const withContext = (fn: string, f: (context: AttemptContext<never>) => () => Promise<Result>): Attempt => {
+  checkFunction(fn, 'f', f)
+  return (attempt, signal, lastError) =>
+    f({ attempt, signal: signal ?? new AbortController().signal, lastError: lastError as Option<never> })()
+}
+
+// -------------------------------------------------------------------------------------
+// one decision
+// -------------------------------------------------------------------------------------
+
+/** The end of a run, and what ended it. */
+export interface Stopped {
+  readonly _tag: 'Done'
+  readonly stoppedBy: RetryStatus['stoppedBy']
+}
+
+/** A decision: go on after `delay` (clamped) with the schedule's output and next state, or stop. */
+export type Decision =
+  | { readonly _tag: 'Continue'; readonly delay: number; readonly output: unknown; readonly state: unknown }
+  | Stopped
+
+const bySchedule: Stopped = { _tag: 'Done', stoppedBy: 'schedule' }
+const byBudget: Stopped = { _tag: 'Done', stoppedBy: 'budget' }
+
+/**
+ * One decision of a run, in the order every runner (and the fleet simulation) takes it: step the
+ * schedule, then, if it goes on, ask the budget. The delay is clamped here, whatever the step returned.
+ */
+export const decide = (
+  fn: string,
+  schedule: Schedule<unknown, unknown>,
+  state: unknown,
+  input: unknown,
+  context: StepContext,
+  budget: Budget | undefined
+): Decision => {
+  const step = schedule.step(input, context, state)
+  if (step === null || typeof step !== 'object' || (step._tag !== 'Continue' && step._tag !== 'Done')) {
+    throw new TypeError(`${fn}: the schedule's step must return a Step, got ${describe(step)}`)
+  }
+  if (step._tag === 'Done') {
+    return bySchedule
+  }
+  if (budget !== undefined && !budget.tryRetry()) {
+    return byBudget
+  }
+  const delay = clampDelay(step.delay)
+  return delay === step.delay ? step : { ...step, delay }
+}
+
+/** Tells the budget how an attempt ended. */
+export const record = (budget: Budget, result: Result): void => {
+  if (result._tag === 'Right') budget.onSuccess()
+  else (budget.onFailure as (error: unknown) => void)(result.left)
+}
+
+// -------------------------------------------------------------------------------------
+// attempts and sleeps
+// -------------------------------------------------------------------------------------
+
+/** Makes attempt `n`, under the attempt timeout if there is one. */
+const call = (plan: Plan, attempt: Attempt, n: number, lastError: Option<unknown>): Promise<Result> =>
+  plan.attemptTimeout === undefined
+    ? promised(plan.fn, 'the TaskEither', attempt(n, plan.signal, lastError))
+    : timed(plan, attempt, n, lastError, plan.attemptTimeout)
+
+/**
+ * Runs one attempt under a timeout measured on the clock: when it fires, the attempt's signal aborts
+ * and the attempt counts as failed with an `AttemptTimeout`; it is no longer awaited, and what it
+ * does later is ignored. Whatever happens, the timer and the listener on the outer signal go.
+ */
+export const timed = (
+  plan: Plan,
   attempt: Attempt,
   n: number,
-  outer: AbortSignal | undefined,
-  timeout: number,
-  clock: Clock
+  lastError: Option<unknown>,
+  timeout: number
 ): Promise<Result> =>
   new Promise<Result>((resolve, reject) => {
+    const { clock, signal: outer } = plan
     const timer = new AbortController()
     const inner = new AbortController()
     const aborted = (): void => inner.abort((outer as AbortSignal).reason)
@@ -98,182 +274,173 @@ const timed = (
       timer.abort()
       if (outer !== undefined) offAbort(outer, aborted)
     }
-    // an attempt that throws instead of returning a promise is a defect too: no timer is started
-    let running: Promise<Result>
-    try {
-      running = attempt(n, inner.signal)
-    } catch (defect) {
+    const fail = (defect: unknown): void => {
       cleanup()
+      inner.abort(defect)
       reject(defect)
-      return
     }
-    clock.sleep(timeout, timer.signal).then(() => {
-      if (outer !== undefined) offAbort(outer, aborted)
-      const error: AttemptTimeout = { _tag: 'AttemptTimeout', attempt: n, timeout }
-      inner.abort(error)
-      resolve({ _tag: 'Left', left: error })
-    }, noop)
-    running.then(
-      (result) => {
-        cleanup()
-        resolve(result)
-      },
-      (defect) => {
-        cleanup()
-        reject(defect)
-      }
-    )
+    try {
+      // the attempt first: one that throws is a defect, and then no timer is started
+      promised(plan.fn, 'the TaskEither', attempt(n, inner.signal, lastError)).then(
+        (result) => {
+          cleanup()
+          resolve(result)
+        },
+        (defect) => {
+          cleanup()
+          reject(defect)
+        }
+      )
+      promised(plan.fn, 'clock.sleep', clock.sleep(timeout, timer.signal)).then(
+        () => {
+          if (outer !== undefined) offAbort(outer, aborted)
+          const error: AttemptTimeout = { _tag: 'AttemptTimeout', attempt: n, timeout }
+          inner.abort(error)
+          resolve(left(error))
+        },
+        (error) => {
+          // aborted by the cleanup once the attempt ended: nothing to do; anything else is a defect
+          if (!timer.signal.aborted) fail(error)
+        }
+      )
+    } catch (defect) {
+      fail(defect)
+    }
   })
 
-const checkSchedule = (fn: string, schedule: Schedule<never, unknown>): void => {
-  if (schedule === null || typeof schedule !== 'object' || typeof schedule.step !== 'function') {
-    throw new TypeError(`${fn}: schedule must be a Schedule`)
+/**
+ * Sleeps `delay` ms on the clock, or until the signal aborts, whichever comes first: a clock whose
+ * `sleep` ignores the signal cannot keep an aborted run alive. Resolves to whether the signal aborted.
+ */
+export const sleep = (plan: Plan, delay: number): Promise<boolean> => {
+  const { fn, clock, signal } = plan
+  if (signal === undefined) {
+    return promised(fn, 'clock.sleep', clock.sleep(delay)).then(no)
+  }
+  return new Promise<boolean>((resolve, reject) => {
+    if (signal.aborted) {
+      resolve(true)
+      return
+    }
+    const aborted = (): void => resolve(true)
+    onAbort(signal, aborted)
+    const settle = (): void => offAbort(signal, aborted)
+    try {
+      promised(fn, 'clock.sleep', clock.sleep(delay, signal)).then(
+        () => {
+          settle()
+          resolve(signal.aborted)
+        },
+        (error) => {
+          settle()
+          if (signal.aborted) resolve(true)
+          else reject(error)
+        }
+      )
+    } catch (defect) {
+      settle()
+      reject(defect)
+    }
+  })
+}
+
+/** Calls a listener and waits for the promise it returns, if any. */
+const listen = (listener: Listener<object>, event: object): unknown => listener(event)
+
+// -------------------------------------------------------------------------------------
+// the loop
+// -------------------------------------------------------------------------------------
+
+const giveUp = async (plan: Plan, last: Result, input: unknown, status: RetryStatus): Promise<Result> => {
+  if (plan.onGiveUp !== undefined) {
+    const pending = listen(plan.onGiveUp, { ...status, error: input })
+    if (isThenable(pending)) await pending
+  }
+  return plan.stop === undefined ? last : plan.stop(last, status)
+}
+
+// the recurrences after a first attempt that goes on to the schedule; `start` is NaN when nothing
+// can observe it, and the first decision's time stands in for it then
+const loop = async (plan: Plan, attempt: Attempt, first: Result, start: number): Promise<Result> => {
+  const { fn, mode, schedule, clock, random, signal, budget, onStep } = plan
+  let result = first
+  let state = schedule.initial
+  let attempts = 1
+  let totalDelay = 0
+  let turns = 0
+  for (;;) {
+    const input = result._tag === 'Left' ? result.left : result.right
+    const lastError = mode.continuesOn === 'Left' ? some(input) : none
+    if (signal !== undefined && signal.aborted) {
+      return interrupted(lastError)
+    }
+    const now = clock.now()
+    if (start !== start) start = now
+    const decision = decide(fn, schedule, state, input, { now, start, random }, budget)
+    if (decision._tag === 'Done') {
+      return giveUp(plan, result, input, { attempts, totalDelay, elapsed: now - start, stoppedBy: decision.stoppedBy })
+    }
+    const delay = decision.delay
+    if (onStep !== undefined) {
+      const pending = listen(onStep, mode.event(attempts, input, delay, now - start, decision.output))
+      if (isThenable(pending)) await pending
+    }
+    if (delay > 0 && (await sleep(plan, delay))) {
+      return interrupted(lastError)
+    }
+    if (++turns === YIELD_EVERY) {
+      // whatever the delays and the clock, timers, I/O and an abort get through
+      turns = 0
+      await yieldToEventLoop()
+    }
+    // no attempt starts after an abort, wherever it came from (a listener, the sleep, elsewhere)
+    if (signal !== undefined && signal.aborted) {
+      return interrupted(lastError)
+    }
+    totalDelay = Math.min(totalDelay + delay, MAX_DELAY)
+    state = decision.state
+    attempts++
+    result = await call(plan, attempt, attempts, lastError)
+    if (budget !== undefined) record(budget, result)
+    if (result._tag !== mode.continuesOn) {
+      return result
+    }
   }
 }
 
-/** The options of a repeat, read as the loop's: `onRepeat` is its `onRetry`. */
-export const repeatOptions = (
-  fn: string,
-  options: (Omit<RunOptions, 'onRetry'> & { readonly onRepeat?: (event: never) => void }) | undefined
-): RunOptions | undefined => {
-  if (options === undefined || options === null || typeof options !== 'object') {
-    return options
+const afterFirst = (plan: Plan, attempt: Attempt, result: Result, start: number): Result | Promise<Result> => {
+  if (plan.budget !== undefined) record(plan.budget, result)
+  return result._tag === plan.mode.continuesOn ? loop(plan, attempt, result, start) : result
+}
+
+const begin = (
+  plan: Plan,
+  attempt: Attempt,
+  next: ((result: Result) => Result | Promise<Result>) | undefined
+): Promise<Result> => {
+  const { signal, budget } = plan
+  if (signal !== undefined && signal.aborted) {
+    return Promise.resolve(interrupted(none))
   }
-  if (options.onRepeat !== undefined) checkFunction(fn, 'onRepeat', options.onRepeat)
-  return { ...options, onRetry: options.onRepeat }
-}
-
-/** What ends a run with a fallback: `orElse` with the last error and the status. */
-export const fallbackTo = (
-  fn: string,
-  orElse: (error: never, status: RetryStatus) => () => Promise<Result>
-): ((last: Result, status: RetryStatus) => Promise<Result>) => {
-  checkFunction(fn, 'orElse', orElse)
-  return (last, status) => orElse((last as Left<unknown>).left as never, status)()
-}
-
-/** An attempt that sees its number and a signal (a fresh one when nothing can abort it). */
-export const withContext = (
-  fn: string,
-  f: (context: { readonly attempt: number; readonly signal: AbortSignal }) => () => Promise<Result>
-): Attempt => {
-  checkFunction(fn, 'f', f)
-  return (attempt, signal) => f({ attempt, signal: signal ?? new AbortController().signal })()
-}
-
-const record = (budget: Budget, result: Result): void => {
-  if (result._tag === 'Right') budget.onSuccess()
-  else budget.onFailure()
+  try {
+    if (budget !== undefined) budget.onRequest()
+    if (next === undefined) {
+      const start = plan.clock.now()
+      return call(plan, attempt, 1, none).then((result) => afterFirst(plan, attempt, result, start))
+    }
+    return call(plan, attempt, 1, none).then(next)
+  } catch (defect) {
+    // a TaskEither, a clock or a budget that throws: a defect, reported as a rejection
+    return Promise.reject(defect)
+  }
 }
 
 /**
- * Builds a runner: a function that runs an attempt until the schedule is done. In retry mode a
- * `Left` is stepped and a `Right` ends the run; in repeat mode the other way round. `stop` decides
- * the result when the schedule (or the budget) ends a run that has not succeeded (retry) or not
- * failed (repeat). Everything that does not change between runs is resolved here, once, so that a
- * call whose first attempt succeeds costs one clock read and one `then`.
+ * Prepares the runs of one attempt function: the returned thunk runs it until the schedule is done.
+ * The continuation after the first attempt is built here, once, when nothing observes the start, so
+ * that a call whose first attempt succeeds costs no clock read and no closure.
  */
-export const runner = (
-  fn: string,
-  schedule: Schedule<never, unknown>,
-  rawOptions: RunOptions | undefined,
-  repeat: boolean,
-  stop: (last: Result, status: RetryStatus) => Result | Promise<Result> = (last) => last
-): ((attempt: Attempt) => Promise<Result>) => {
-  checkSchedule(fn, schedule)
-  const options = checkOptions(fn, rawOptions)
-  const { signal, attemptTimeout } = options
-  const budget = repeat ? undefined : options.budget
-  const clock = options.clock ?? live
-  const onRetry = options.onRetry as ((event: unknown) => void) | undefined
-  const onGiveUp = options.onGiveUp as ((event: unknown) => void) | undefined
-  const random = options.random ?? Math.random
-  const exec = (attempt: Attempt, n: number): Promise<Result> =>
-    attemptTimeout === undefined ? attempt(n, signal) : timed(attempt, n, signal, attemptTimeout, clock)
-  const lastInterrupted = (input: unknown): Result => interrupted(repeat ? none : { _tag: 'Some', value: input })
-
-  const giveUp = (result: Result, input: unknown, status: RetryStatus): Result | Promise<Result> => {
-    if (onGiveUp !== undefined) {
-      onGiveUp({ ...status, error: input })
-    }
-    return stop(result, status)
-  }
-
-  const loop = async (attempt: Attempt, first: Result, start: number): Promise<Result> => {
-    let result = first
-    let state = schedule.initial
-    let attempts = 1
-    let totalDelay = 0
-    let zeroDelays = 0
-    for (;;) {
-      const input = result._tag === 'Left' ? result.left : result.right
-      if (signal !== undefined && signal.aborted) {
-        return lastInterrupted(input)
-      }
-      const now = clock.now()
-      const step = (schedule as Schedule<unknown, unknown>).step(input, { now, start, random }, state)
-      if (step._tag === 'Done') {
-        return giveUp(result, input, { attempts, totalDelay, elapsed: now - start, stoppedBy: 'schedule' })
-      }
-      if (budget !== undefined && !budget.tryRetry()) {
-        return giveUp(result, input, { attempts, totalDelay, elapsed: now - start, stoppedBy: 'budget' })
-      }
-      const { delay, output } = step
-      if (onRetry !== undefined) {
-        onRetry({ attempt: attempts, [repeat ? 'value' : 'error']: input, delay, elapsed: now - start, output })
-      }
-      if (delay > 0) {
-        zeroDelays = 0
-        try {
-          await clock.sleep(delay, signal)
-        } catch (error) {
-          if (signal !== undefined && signal.aborted) {
-            return lastInterrupted(input)
-          }
-          throw error
-        }
-      } else if (++zeroDelays === YIELD_EVERY) {
-        // a long run of zero delays still lets timers, I/O and an abort through
-        zeroDelays = 0
-        await yieldToEventLoop()
-        if (signal !== undefined && signal.aborted) {
-          return lastInterrupted(input)
-        }
-      }
-      totalDelay += delay
-      state = step.state
-      attempts++
-      result = await exec(attempt, attempts)
-      if (budget !== undefined) {
-        record(budget, result)
-      }
-      if ((result._tag === 'Right') !== repeat) {
-        return result
-      }
-    }
-  }
-
-  return (attempt) => {
-    if (signal !== undefined && signal.aborted) {
-      return Promise.resolve(interrupted(none))
-    }
-    if (budget !== undefined) {
-      budget.onRequest()
-    }
-    const start = clock.now()
-    let first: Promise<Result>
-    try {
-      first = exec(attempt, 1)
-    } catch (defect) {
-      // a TaskEither that throws instead of returning a promise: a defect, reported as a rejection
-      return Promise.reject(defect)
-    }
-    // the first attempt costs one `then` beyond the bare call; the loop starts only when needed
-    return first.then((result) => {
-      if (budget !== undefined) {
-        record(budget, result)
-      }
-      return (result._tag === 'Right') !== repeat ? result : loop(attempt, result, start)
-    })
-  }
+export const prepare = (plan: Plan, attempt: Attempt): (() => Promise<Result>) => {
+  const next = plan.readsStart ? undefined : (result: Result) => afterFirst(plan, attempt, result, NaN)
+  return () => begin(plan, attempt, next)
 }

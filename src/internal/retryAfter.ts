@@ -6,9 +6,7 @@
  */
 import type { Option } from 'fp-ts/Option'
 import { MAX_DELAY } from './check'
-
-const none: Option<never> = { _tag: 'None' }
-const some = (value: number): Option<number> => ({ _tag: 'Some', value })
+import { none, some } from './fp'
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec']
 
