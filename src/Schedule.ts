@@ -1405,8 +1405,10 @@ export const simulate = <In = undefined>(
       if (step._tag === 'Done') {
         break
       }
-      out.push({ attempt: i + 1, delay: step.delay, output: step.output, elapsed: now - start })
-      now += step.delay
+      // a hand-written step may return any delay: simulate clamps it as the runners do
+      const delay = clampDelay(step.delay)
+      out.push({ attempt: i + 1, delay, output: step.output, elapsed: now - start })
+      now += delay
       state = step.state
     }
     return out

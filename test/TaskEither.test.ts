@@ -9,7 +9,7 @@ import * as Clock from '../src/Clock'
 import * as S from '../src/Schedule'
 import * as Retry from '../src/TaskEither'
 import * as TestClock from '../src/TestClock'
-import { nextTurn } from './helpers'
+import { nextTurn, watchTimers } from './helpers'
 
 // -------------------------------------------------------------------------------------
 // helpers
@@ -34,17 +34,15 @@ const alwaysFailing = <E>(error: E) => {
   return { fa, calls: () => calls }
 }
 
-const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length
-
-let baselineTimers = 0
+let timers: ReturnType<typeof watchTimers>
 beforeEach(() => {
-  baselineTimers = timers()
+  timers = watchTimers()
 })
 afterEach(async () => {
-  vi.restoreAllMocks()
   await nextTurn()
-  // no timer of the library is left behind by any test
-  expect(timers()).toBeLessThanOrEqual(baselineTimers)
+  // no timer set during a test is left behind by it
+  expect(timers.pending.size).toBe(0)
+  vi.restoreAllMocks()
 })
 
 // -------------------------------------------------------------------------------------
@@ -250,19 +248,19 @@ describe('abort', () => {
     const controller = new AbortController()
     const { fa, calls } = alwaysFailing('503')
     let settled: E.Either<unknown, unknown> | undefined
-    const before = timers()
     void pipe(fa, Retry.retry(S.constant(60_000), { signal: controller.signal }))().then((r) => {
       settled = r
     })
     await nextTurn()
     expect(calls()).toBe(1)
-    expect(timers()).toBe(before + 1)
+    expect(timers.delays).toEqual([60_000])
+    expect(timers.pending.size).toBe(1)
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1)
     controller.abort()
     await nextTurn()
     expect(settled).toEqual(E.left({ _tag: 'Interrupted', lastError: O.some('503') }))
     expect(Retry.isInterrupted(settled && E.isLeft(settled) ? settled.left : undefined)).toBe(true)
-    expect(timers()).toBe(before)
+    expect(timers.pending.size).toBe(0)
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0)
     expect(calls()).toBe(1)
   })
