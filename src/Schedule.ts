@@ -14,10 +14,12 @@
  *
  * @since 0.1.0
  */
+import type { Functor2 } from 'fp-ts/Functor'
 import type { IO } from 'fp-ts/IO'
 import type { Monoid } from 'fp-ts/Monoid'
 import type { Option } from 'fp-ts/Option'
 import type { Predicate } from 'fp-ts/Predicate'
+import type { Profunctor2 } from 'fp-ts/Profunctor'
 import {
   checkCount,
   checkDuration,
@@ -27,11 +29,13 @@ import {
   checkInteger,
   checkMultiplier,
   checkRange,
+  checkSchedule,
   clampDelay,
   MAX_DELAY
 } from './internal/check'
 import { seeded } from './internal/random'
 import { parseRetryAfter as parseRetryAfterHeader } from './internal/retryAfter'
+import { ignoresStartWhen } from './internal/start'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -273,31 +277,44 @@ export const isDone = <S, Out>(step: Step<S, Out>): step is Done => step._tag ==
 export const make = <S, In, Out>(
   initial: S,
   step: (input: In, context: StepContext, state: S) => Step<S, Out>
-): Schedule<In, Out> => machine(initial, checkFunction('Schedule.make', 'step', step))
+): Schedule<In, Out> => {
+  checkFunction('Schedule.make', 'step', step)
+  return { initial, step: step as Schedule<In, Out>['step'] }
+}
 
-// internal: `make` without the check, for the library's own step functions
-const machine = <S, In, Out>(
+// internal: a schedule of the library's, made with `make`, that reads no `start` unless one of the
+// schedules it steps does (see internal/start: a run of it then needs no clock read to begin)
+const build = <S, In, Out>(
   initial: S,
-  step: (input: In, context: StepContext, state: S) => Step<S, Out>
-): Schedule<In, Out> => ({ initial, step: step as Schedule<In, Out>['step'] })
+  step: (input: In, context: StepContext, state: S) => Step<S, Out>,
+  ...steps: ReadonlyArray<Schedule<never, unknown>>
+): Schedule<In, Out> => ignoresStartWhen(make(initial, step), ...steps)
+
+// internal: checks the schedule a modifier or combinator is applied to
+const checkSelf = <S extends Schedule<never, unknown>>(fn: string, self: S): S => checkSchedule(fn, 'self', self)
+
+// internal: a schedule that steps `self` with its state, through `step`
+const derive = <In, Out, In2, Out2>(
+  self: Schedule<In, Out>,
+  step: (input: In2, context: StepContext, state: unknown) => Step<unknown, Out2>
+): Schedule<In2, Out2> => build(self.initial, step, self)
 
 // internal: rewrites the delay of every `Continue` of `self`
 const mapDelay = <In, Out>(
+  fn: string,
   self: Schedule<In, Out>,
   f: (delay: number, output: Out, input: In, context: StepContext) => number
-): Schedule<In, Out> => ({
-  initial: self.initial,
-  step: (input, context, state) => {
+): Schedule<In, Out> =>
+  derive(checkSelf(fn, self), (input: In, context, state) => {
     const step = self.step(input, context, state)
     return step._tag === 'Done'
       ? step
       : continueAfter(f(step.delay, step.output, input, context), step.output, step.state)
-  }
-})
+  })
 
 // internal: a schedule that recurs while `count < limit` with a constant delay, outputting the count
 const counting = (limit: number, delay: number): Schedule<unknown, number> =>
-  machine(0, (_input: unknown, _context, count: number) =>
+  build(0, (_input: unknown, _context, count: number) =>
     count < limit ? continueAfter(delay, count, count + 1) : done
   )
 
@@ -424,7 +441,7 @@ export const spaced = (delay: number): Schedule<unknown, number> =>
 export const exponential = (base: number, factor = 2): Schedule<unknown, number> => {
   checkDuration('Schedule.exponential', 'base', base)
   checkFactor('Schedule.exponential', 'factor', factor)
-  return machine(base, (_input: unknown, _context, delay: number) =>
+  return build(base, (_input: unknown, _context, delay: number) =>
     continueAfter(delay, delay, Math.min(delay * factor, MAX_DELAY))
   )
 }
@@ -448,7 +465,7 @@ export const exponential = (base: number, factor = 2): Schedule<unknown, number>
  */
 export const fibonacci = (one: number): Schedule<unknown, number> => {
   checkDuration('Schedule.fibonacci', 'one', one)
-  return machine([one, one] as const, (_input: unknown, _context, [current, next]: readonly [number, number]) =>
+  return build([one, one] as const, (_input: unknown, _context, [current, next]: readonly [number, number]) =>
     continueAfter(current, current, [next, Math.min(current + next, MAX_DELAY)] as const)
   )
 }
@@ -467,7 +484,7 @@ export const fibonacci = (one: number): Schedule<unknown, number> => {
  */
 export const linear = (base: number): Schedule<unknown, number> => {
   checkDuration('Schedule.linear', 'base', base)
-  return machine(1, (_input: unknown, _context, n: number) => {
+  return build(1, (_input: unknown, _context, n: number) => {
     const delay = Math.min(base * n, MAX_DELAY)
     return continueAfter(delay, delay, n + 1)
   })
@@ -490,7 +507,7 @@ export const linear = (base: number): Schedule<unknown, number> => {
  */
 export const fromDelays = (...delays: ReadonlyArray<number>): Schedule<unknown, number> => {
   const list = delays.map((delay, i) => checkDuration('Schedule.fromDelays', `delays[${i}]`, delay))
-  return machine(0, (_input: unknown, _context, i: number) =>
+  return build(0, (_input: unknown, _context, i: number) =>
     i < list.length ? continueAfter(list[i], list[i], i + 1) : done
   )
 }
@@ -526,18 +543,20 @@ export const decorrelatedJitter = (options: {
 }
 
 const decorrelated = (base: number, cap: number): Schedule<unknown, number> =>
-  machine(base, (_input: unknown, context, previous: number) => {
+  build(base, (_input: unknown, context, previous: number) => {
     const delay = Math.min(cap, base + context.random() * (3 * previous - base))
     return continueAfter(delay, delay, delay)
   })
 
 /**
- * Recurs forever at a fixed rate: each attempt starts on the next boundary of `interval` counted
- * from the start of the first attempt, so the delay is the time left to it after the attempt ran.
+ * Recurs forever at a fixed rate: attempts start on a grid of `interval` ms anchored where the
+ * schedule starts, each delay running to the next grid point after the attempt that just ended.
  * Outputs the recurrence count.
  *
- * When an attempt overruns the interval, the next starts at once and the boundaries are counted
- * again from then: missed slots are not replayed.
+ * When an attempt overruns (it ends more than one interval past the point it was meant to start
+ * at), the next starts at once and the grid is anchored again there: missed slots are never
+ * replayed. An attempt that ends exactly one interval late waits a whole interval, as Effect's
+ * `fixed` does. Combined in `union` with a schedule that retried sooner, no grid point is skipped.
  *
  * @example
  * import { pipe } from 'fp-ts/function'
@@ -548,20 +567,62 @@ const decorrelated = (base: number, cap: number): Schedule<unknown, number> =>
  *   pipe(S.fixed(100), S.simulate({ steps: 3, attemptDuration: 30 })).map((s) => s.delay),
  *   [70, 70, 70]
  * )
+ * // a quick first retry does not move the grid
+ * assert.deepStrictEqual(
+ *   pipe(S.fromDelays(0), S.union(S.fixed(1000)), S.simulate({ steps: 3 })).map((s) => s.delay),
+ *   [0, 1000, 1000]
+ * )
  *
  * @category constructors
  * @since 0.1.0
  */
 export const fixed = (interval: number): Schedule<unknown, number> => {
   checkDuration('Schedule.fixed', 'interval', interval)
-  return machine(
-    [0, undefined] as readonly [number, number | undefined],
-    (_input: unknown, { now, start }, [count, slot]) => {
-      const boundary = (slot === undefined ? start : slot) + interval
-      return now >= boundary
-        ? continueAfter(0, count, [count + 1, now] as const)
-        : continueAfter(boundary - now, count, [count + 1, boundary] as const)
+  // state: the count, the grid's anchor and the point the previous decision aimed at (the start, before any)
+  return make(
+    [0, undefined, undefined] as readonly [number, number | undefined, number | undefined],
+    (_input: unknown, { now, start }, [count, anchor = start, aimed = start]) => {
+      if (now - aimed > interval) {
+        return continueAfter(0, count, [count + 1, now, now] as const)
+      }
+      const point = nextPoint(anchor, interval, now)
+      return continueAfter(point - now, count, [count + 1, anchor, point] as const)
     }
+  )
+}
+
+// internal: the first point of the grid of `interval` anchored at `anchor` that is strictly after `now`
+const nextPoint = (anchor: number, interval: number, now: number): number =>
+  interval === 0 ? now : anchor + interval * (Math.floor((now - anchor) / interval) + 1)
+
+/**
+ * Recurs forever on window boundaries: each delay runs to the end of the current `interval`-long
+ * window, the windows being anchored where the schedule starts. Outputs the recurrence count.
+ *
+ * Unlike `fixed`, an attempt that overruns its window never starts at once: it waits for the next
+ * boundary, so attempts always start on the grid (a report every minute, on the minute).
+ *
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * import * as S from 'schedule-ts/Schedule'
+ *
+ * // attempts take 30 ms, then 250 ms: the overrun waits for the next boundary, at 400
+ * assert.deepStrictEqual(
+ *   pipe(S.windowed(100), S.simulate({ steps: 3, attemptDuration: 30 })).map((s) => s.delay),
+ *   [70, 70, 70]
+ * )
+ * assert.deepStrictEqual(
+ *   pipe(S.windowed(100), S.simulate({ steps: 2, attemptDuration: 250 })).map((s) => [s.elapsed, s.delay]),
+ *   [[250, 50], [550, 50]]
+ * )
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const windowed = (interval: number): Schedule<unknown, number> => {
+  checkDuration('Schedule.windowed', 'interval', interval)
+  return make(0, (_input: unknown, { now, start }, count: number) =>
+    continueAfter(nextPoint(start, interval, now) - now, count, count + 1)
   )
 }
 
@@ -570,9 +631,9 @@ export const fixed = (interval: number): Schedule<unknown, number> => {
 // -------------------------------------------------------------------------------------
 
 const scaleRandomly =
-  (min: number, max: number) =>
+  (fn: string, min: number, max: number) =>
   <In, Out>(self: Schedule<In, Out>): Schedule<In, Out> =>
-    mapDelay(self, (delay, _output, _input, context) => delay * (min + context.random() * (max - min)))
+    mapDelay(fn, self, (delay, _output, _input, context) => delay * (min + context.random() * (max - min)))
 
 /**
  * Multiplies each delay by a random factor in [0.8, 1.2) (Effect's default jitter).
@@ -590,7 +651,11 @@ const scaleRandomly =
  * @category modifiers
  * @since 0.1.0
  */
-export const jittered: <In, Out>(self: Schedule<In, Out>) => Schedule<In, Out> = /* @__PURE__ */ scaleRandomly(0.8, 1.2)
+export const jittered: <In, Out>(self: Schedule<In, Out>) => Schedule<In, Out> = /* @__PURE__ */ scaleRandomly(
+  'Schedule.jittered',
+  0.8,
+  1.2
+)
 
 /**
  * Multiplies each delay by a random factor in [min, max).
@@ -614,7 +679,7 @@ export const jitteredWith = (range: {
   const min = checkMultiplier('Schedule.jitteredWith', 'min', range.min)
   const max = checkMultiplier('Schedule.jitteredWith', 'max', range.max)
   checkRange('Schedule.jitteredWith', min, max)
-  return scaleRandomly(min, max)
+  return scaleRandomly('Schedule.jitteredWith', min, max)
 }
 
 /**
@@ -633,7 +698,11 @@ export const jitteredWith = (range: {
  * @category modifiers
  * @since 0.1.0
  */
-export const fullJitter: <In, Out>(self: Schedule<In, Out>) => Schedule<In, Out> = /* @__PURE__ */ scaleRandomly(0, 1)
+export const fullJitter: <In, Out>(self: Schedule<In, Out>) => Schedule<In, Out> = /* @__PURE__ */ scaleRandomly(
+  'Schedule.fullJitter',
+  0,
+  1
+)
 
 /**
  * Replaces each delay `d` with `d/2 + U(0, d/2)` (AWS's "equal jitter").
@@ -651,6 +720,7 @@ export const fullJitter: <In, Out>(self: Schedule<In, Out>) => Schedule<In, Out>
  * @since 0.1.0
  */
 export const equalJitter: <In, Out>(self: Schedule<In, Out>) => Schedule<In, Out> = /* @__PURE__ */ scaleRandomly(
+  'Schedule.equalJitter',
   0.5,
   1
 )
@@ -677,7 +747,12 @@ export const addJitter = (
   checkDuration('Schedule.addJitter', typeof range === 'number' ? 'max' : 'min', min)
   checkDuration('Schedule.addJitter', 'max', max)
   checkRange('Schedule.addJitter', min, max)
-  return (self) => mapDelay(self, (delay, _output, _input, context) => delay + min + context.random() * (max - min))
+  return (self) =>
+    mapDelay(
+      'Schedule.addJitter',
+      self,
+      (delay, _output, _input, context) => delay + min + context.random() * (max - min)
+    )
 }
 
 /**
@@ -700,7 +775,7 @@ export const addJitter = (
  */
 export const capDelay = (max: number): (<In, Out>(self: Schedule<In, Out>) => Schedule<In, Out>) => {
   checkDuration('Schedule.capDelay', 'max', max)
-  return (self) => mapDelay(self, (delay) => (delay < max ? delay : max))
+  return (self) => mapDelay('Schedule.capDelay', self, (delay) => (delay < max ? delay : max))
 }
 
 /**
@@ -721,7 +796,7 @@ export const capDelay = (max: number): (<In, Out>(self: Schedule<In, Out>) => Sc
  */
 export const minDelay = (min: number): (<In, Out>(self: Schedule<In, Out>) => Schedule<In, Out>) => {
   checkDuration('Schedule.minDelay', 'min', min)
-  return (self) => mapDelay(self, (delay) => (delay > min ? delay : min))
+  return (self) => mapDelay('Schedule.minDelay', self, (delay) => (delay > min ? delay : min))
 }
 
 /**
@@ -744,7 +819,7 @@ export const minDelay = (min: number): (<In, Out>(self: Schedule<In, Out>) => Sc
  */
 export const addDelay = <Out>(f: (output: Out) => number): (<In>(self: Schedule<In, Out>) => Schedule<In, Out>) => {
   checkFunction('Schedule.addDelay', 'f', f)
-  return (self) => mapDelay(self, (delay, output) => delay + clampDelay(f(output)))
+  return (self) => mapDelay('Schedule.addDelay', self, (delay, output) => delay + clampDelay(f(output)))
 }
 
 /**
@@ -769,7 +844,7 @@ export const modifyDelay = <Out>(
   f: (delay: number, output: Out) => number
 ): (<In>(self: Schedule<In, Out>) => Schedule<In, Out>) => {
   checkFunction('Schedule.modifyDelay', 'f', f)
-  return (self) => mapDelay(self, f)
+  return (self) => mapDelay('Schedule.modifyDelay', self, f)
 }
 
 /**
@@ -802,7 +877,7 @@ export const withDelayHint = <In>(
 ): (<Out>(self: Schedule<In, Out>) => Schedule<In, Out>) => {
   checkFunction('Schedule.withDelayHint', 'hint', hint)
   return (self) =>
-    mapDelay(self, (delay, _output, input) => {
+    mapDelay('Schedule.withDelayHint', self, (delay, _output, input) => {
       const asked = hint(input)
       return asked._tag === 'Some' && asked.value > delay ? asked.value : delay
     })
@@ -867,13 +942,17 @@ export const parseRetryAfter: (header: string | null | undefined, now?: number) 
 export const maxRetries = (n: number): (<In, Out>(self: Schedule<In, Out>) => Schedule<In, Out>) => {
   checkCount('Schedule.maxRetries', 'n', n)
   return <In, Out>(self: Schedule<In, Out>) =>
-    machine([0, self.initial] as readonly [number, unknown], (input: In, context, [count, state]) => {
-      if (count >= n) {
-        return done
-      }
-      const step = self.step(input, context, state)
-      return step._tag === 'Done' ? step : continueAfter(step.delay, step.output, [count + 1, step.state] as const)
-    })
+    build(
+      [0, checkSelf('Schedule.maxRetries', self).initial] as readonly [number, unknown],
+      (input: In, context, [count, state]): Step<readonly [number, unknown], Out> => {
+        if (count >= n) {
+          return done
+        }
+        const step = self.step(input, context, state)
+        return step._tag === 'Done' ? step : continueAfter(step.delay, step.output, [count + 1, step.state] as const)
+      },
+      self
+    )
 }
 
 /**
@@ -898,13 +977,11 @@ export const maxRetries = (n: number): (<In, Out>(self: Schedule<In, Out>) => Sc
  */
 export const maxElapsed = (ms: number): (<In, Out>(self: Schedule<In, Out>) => Schedule<In, Out>) => {
   checkDuration('Schedule.maxElapsed', 'ms', ms)
-  return <In, Out>(self: Schedule<In, Out>): Schedule<In, Out> => ({
-    initial: self.initial,
-    step: (input, context, state) => {
+  return <In, Out>(self: Schedule<In, Out>): Schedule<In, Out> =>
+    make(checkSelf('Schedule.maxElapsed', self).initial, (input: In, context, state) => {
       const step = self.step(input, context, state)
       return step._tag === 'Continue' && context.now - context.start + step.delay > ms ? done : step
-    }
-  })
+    })
 }
 
 /**
@@ -927,13 +1004,17 @@ export const maxElapsed = (ms: number): (<In, Out>(self: Schedule<In, Out>) => S
 export const maxCumulativeDelay = (ms: number): (<In, Out>(self: Schedule<In, Out>) => Schedule<In, Out>) => {
   checkDuration('Schedule.maxCumulativeDelay', 'ms', ms)
   return <In, Out>(self: Schedule<In, Out>) =>
-    machine([0, self.initial] as readonly [number, unknown], (input: In, context, [total, state]) => {
-      const step = self.step(input, context, state)
-      if (step._tag === 'Done' || total + step.delay > ms) {
-        return done
-      }
-      return continueAfter(step.delay, step.output, [total + step.delay, step.state] as const)
-    })
+    build(
+      [0, checkSelf('Schedule.maxCumulativeDelay', self).initial] as readonly [number, unknown],
+      (input: In, context, [total, state]): Step<readonly [number, unknown], Out> => {
+        const step = self.step(input, context, state)
+        if (step._tag === 'Done' || total + step.delay > ms) {
+          return done
+        }
+        return continueAfter(step.delay, step.output, [total + step.delay, step.state] as const)
+      },
+      self
+    )
 }
 
 /**
@@ -956,10 +1037,10 @@ export const whileInput = <In>(
   predicate: Predicate<In>
 ): (<In2 extends In, Out>(self: Schedule<In2, Out>) => Schedule<In2, Out>) => {
   checkFunction('Schedule.whileInput', 'predicate', predicate)
-  return (self) => ({
-    initial: self.initial,
-    step: (input, context, state) => (predicate(input) ? self.step(input, context, state) : done)
-  })
+  return (self) =>
+    derive(checkSelf('Schedule.whileInput', self), (input, context, state) =>
+      predicate(input) ? self.step(input, context, state) : done
+    )
 }
 
 /**
@@ -1000,13 +1081,11 @@ export const untilInput = <In>(
  */
 export const whileOutput = <Out>(predicate: Predicate<Out>): (<In>(self: Schedule<In, Out>) => Schedule<In, Out>) => {
   checkFunction('Schedule.whileOutput', 'predicate', predicate)
-  return (self) => ({
-    initial: self.initial,
-    step: (input, context, state) => {
+  return (self) =>
+    derive(checkSelf('Schedule.whileOutput', self), (input, context, state) => {
       const step = self.step(input, context, state)
       return step._tag === 'Done' || predicate(step.output) ? step : done
-    }
-  })
+    })
 }
 
 /**
@@ -1050,24 +1129,32 @@ export const untilOutput = <Out>(predicate: Predicate<Out>): (<In>(self: Schedul
  * @category combinators
  * @since 0.1.0
  */
-export const intersect =
-  <In2, Out2>(that: Schedule<In2, Out2>) =>
-  <In, Out>(self: Schedule<In, Out>): Schedule<In & In2, readonly [Out, Out2]> =>
-    machine([self.initial, that.initial] as readonly [unknown, unknown], (input: In & In2, context, [left, right]) => {
-      const l = self.step(input, context, left)
-      if (l._tag === 'Done') {
-        return done
-      }
-      const r = that.step(input, context, right)
-      if (r._tag === 'Done') {
-        return done
-      }
-      return continueAfter(
-        l.delay > r.delay ? l.delay : r.delay,
-        [l.output, r.output] as const,
-        [l.state, r.state] as const
-      )
-    })
+export const intersect = <In2, Out2>(
+  that: Schedule<In2, Out2>
+): (<In, Out>(self: Schedule<In, Out>) => Schedule<In & In2, readonly [Out, Out2]>) => {
+  checkSchedule('Schedule.intersect', 'that', that)
+  return <In, Out>(self: Schedule<In, Out>): Schedule<In & In2, readonly [Out, Out2]> =>
+    build(
+      [checkSelf('Schedule.intersect', self).initial, that.initial] as readonly [unknown, unknown],
+      (input: In & In2, context, [left, right]): Step<readonly [unknown, unknown], readonly [Out, Out2]> => {
+        const l = self.step(input, context, left)
+        if (l._tag === 'Done') {
+          return done
+        }
+        const r = that.step(input, context, right)
+        if (r._tag === 'Done') {
+          return done
+        }
+        return continueAfter(
+          l.delay > r.delay ? l.delay : r.delay,
+          [l.output, r.output] as const,
+          [l.state, r.state] as const
+        )
+      },
+      self,
+      that
+    )
+}
 
 interface UnionState {
   readonly left: unknown
@@ -1095,12 +1182,14 @@ interface UnionState {
  * @category combinators
  * @since 0.1.0
  */
-export const union =
-  <In2, Out2>(that: Schedule<In2, Out2>) =>
-  <In, Out>(self: Schedule<In, Out>): Schedule<In & In2, readonly [Out | undefined, Out2 | undefined]> =>
-    machine<UnionState, In & In2, readonly [Out | undefined, Out2 | undefined]>(
+export const union = <In2, Out2>(
+  that: Schedule<In2, Out2>
+): (<In, Out>(self: Schedule<In, Out>) => Schedule<In & In2, readonly [Out | undefined, Out2 | undefined]>) => {
+  checkSchedule('Schedule.union', 'that', that)
+  return <In, Out>(self: Schedule<In, Out>) =>
+    build<UnionState, In & In2, readonly [Out | undefined, Out2 | undefined]>(
       {
-        left: self.initial,
+        left: checkSelf('Schedule.union', self).initial,
         right: that.initial,
         leftDone: false,
         rightDone: false,
@@ -1137,13 +1226,19 @@ export const union =
           lastLeft: l.output,
           lastRight: r.output
         })
-      }
+      },
+      self,
+      that
     )
+}
 
 /**
  * Runs `self` to its end, then `that` from its start; outputs whichever is running.
  *
- * Use it for a phased policy, such as a few quick retries followed by a slow steady pace.
+ * Use it for a phased policy, such as a few quick retries followed by a slow steady pace. `that`
+ * starts where its phase starts: its `fixed` grid, `elapsed` and `maxElapsed` count from its first
+ * decision, not from the first attempt of the run (unless `self` was done at once: then `that` is
+ * the whole run, which makes `stop` the identity of `andThen`).
  *
  * @example
  * import { pipe } from 'fp-ts/function'
@@ -1155,22 +1250,39 @@ export const union =
  * @category combinators
  * @since 0.1.0
  */
-export const andThen =
-  <In2, Out2>(that: Schedule<In2, Out2>) =>
-  <In, Out>(self: Schedule<In, Out>): Schedule<In & In2, Out | Out2> =>
-    machine(
-      [true, self.initial] as readonly [boolean, unknown],
-      (input: In & In2, context, [first, state]): Step<readonly [boolean, unknown], Out | Out2> => {
-        if (first) {
+export const andThen = <In2, Out2>(
+  that: Schedule<In2, Out2>
+): (<In, Out>(self: Schedule<In, Out>) => Schedule<In & In2, Out | Out2>) => {
+  checkSchedule('Schedule.andThen', 'that', that)
+  // state: the phase (0: self, not continued yet; 1: self; 2: that), the state of the schedule that
+  // runs, and when that's phase started: the now of its first step, or the run's start when self was
+  // done at once (so that `stop` is the identity of andThen)
+  return <In, Out>(self: Schedule<In, Out>): Schedule<In & In2, Out | Out2> =>
+    build(
+      [0, checkSelf('Schedule.andThen', self).initial, 0] as readonly [0 | 1 | 2, unknown, number],
+      (
+        input: In & In2,
+        context,
+        [phase, state, phaseStart]
+      ): Step<readonly [0 | 1 | 2, unknown, number], Out | Out2> => {
+        if (phase !== 2) {
           const step = self.step(input, context, state)
           if (step._tag === 'Continue') {
-            return continueAfter(step.delay, step.output, [true, step.state] as const)
+            return continueAfter(step.delay, step.output, [1, step.state, 0] as const)
           }
         }
-        const step = that.step(input, context, first ? that.initial : state)
-        return step._tag === 'Done' ? step : continueAfter(step.delay, step.output, [false, step.state] as const)
-      }
+        const start = phase === 2 ? phaseStart : phase === 1 ? context.now : context.start
+        const step = that.step(
+          input,
+          { now: context.now, start, random: context.random },
+          phase === 2 ? state : that.initial
+        )
+        return step._tag === 'Done' ? step : continueAfter(step.delay, step.output, [2, step.state, start] as const)
+      },
+      self,
+      that
     )
+}
 
 /**
  * Transforms the output with `f`; the delays are unchanged.
@@ -1187,15 +1299,14 @@ export const andThen =
  * @category combinators
  * @since 0.1.0
  */
-export const map =
-  <Out, B>(f: (output: Out) => B) =>
-  <In>(self: Schedule<In, Out>): Schedule<In, B> => ({
-    initial: self.initial,
-    step: (input, context, state) => {
+export const map = <Out, B>(f: (output: Out) => B): (<In>(self: Schedule<In, Out>) => Schedule<In, B>) => {
+  checkFunction('Schedule.map', 'f', f)
+  return (self) =>
+    derive(checkSelf('Schedule.map', self), (input, context, state) => {
       const step = self.step(input, context, state)
       return step._tag === 'Done' ? step : continueAfter(step.delay, f(step.output), step.state)
-    }
-  })
+    })
+}
 
 /**
  * Replaces the output with a constant.
@@ -1230,13 +1341,11 @@ export const tapInput = <In>(
   f: (input: In) => IO<void>
 ): (<In2 extends In, Out>(self: Schedule<In2, Out>) => Schedule<In2, Out>) => {
   checkFunction('Schedule.tapInput', 'f', f)
-  return (self) => ({
-    initial: self.initial,
-    step: (input, context, state) => {
+  return (self) =>
+    derive(checkSelf('Schedule.tapInput', self), (input, context, state) => {
       f(input)()
       return self.step(input, context, state)
-    }
-  })
+    })
 }
 
 /**
@@ -1255,16 +1364,14 @@ export const tapInput = <In>(
  */
 export const tapOutput = <Out>(f: (output: Out) => IO<void>): (<In>(self: Schedule<In, Out>) => Schedule<In, Out>) => {
   checkFunction('Schedule.tapOutput', 'f', f)
-  return (self) => ({
-    initial: self.initial,
-    step: (input, context, state) => {
+  return (self) =>
+    derive(checkSelf('Schedule.tapOutput', self), (input, context, state) => {
       const step = self.step(input, context, state)
       if (step._tag === 'Continue') {
         f(step.output)()
       }
       return step
-    }
-  })
+    })
 }
 
 /**
@@ -1279,13 +1386,11 @@ export const tapOutput = <Out>(f: (output: Out) => IO<void>): (<In>(self: Schedu
  * @category combinators
  * @since 0.1.0
  */
-export const delays = <In, Out>(self: Schedule<In, Out>): Schedule<In, number> => ({
-  initial: self.initial,
-  step: (input, context, state) => {
+export const delays = <In, Out>(self: Schedule<In, Out>): Schedule<In, number> =>
+  derive(checkSelf('Schedule.delays', self), (input: In, context, state) => {
     const step = self.step(input, context, state)
     return step._tag === 'Done' ? step : continueAfter(step.delay, step.delay, step.state)
-  }
-})
+  })
 
 /**
  * Outputs the time elapsed since the start of the first attempt, at the moment of each decision.
@@ -1301,17 +1406,267 @@ export const delays = <In, Out>(self: Schedule<In, Out>): Schedule<In, number> =
  * @category combinators
  * @since 0.1.0
  */
-export const elapsed = <In, Out>(self: Schedule<In, Out>): Schedule<In, number> => ({
-  initial: self.initial,
-  step: (input, context, state) => {
+export const elapsed = <In, Out>(self: Schedule<In, Out>): Schedule<In, number> =>
+  make(checkSelf('Schedule.elapsed', self).initial, (input: In, context, state) => {
     const step = self.step(input, context, state)
     return step._tag === 'Done' ? step : continueAfter(step.delay, context.now - context.start, step.state)
-  }
-})
+  })
+
+/**
+ * Starts `self` again from its initial state when at least `ms` passed between the start of the
+ * attempt that just failed and this decision: a connection that lived a minute begins its backoff
+ * anew instead of sleeping at the cap.
+ *
+ * Use it for the reconnect loop of a long-lived client. The attempt that just failed started where
+ * the previous decision's delay ended (the start of the run, for the first decision). After a reset,
+ * `self` starts where the reset happened: its `fixed` grid, `elapsed` and `maxElapsed` count from
+ * that decision, so a deadline applies to each outage rather than to the life of the process.
+ *
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * import * as S from 'schedule-ts/Schedule'
+ *
+ * // attempts that fail at once back off 100, 200, 400; one that lived 60 s starts again at 100
+ * const policy = pipe(S.exponential(100), S.resetAfter(60_000))
+ * const context = (now: number) => ({ now, start: 0, random: () => 0 })
+ * let state = policy.initial
+ * const delays: Array<number> = []
+ * for (const now of [0, 100, 300, 700 + 60_000]) {
+ *   const step = policy.step(undefined, context(now), state)
+ *   if (step._tag === 'Continue') {
+ *     delays.push(step.delay)
+ *     state = step.state
+ *   }
+ * }
+ * assert.deepStrictEqual(delays, [100, 200, 400, 100])
+ *
+ * @category combinators
+ * @since 0.2.0
+ */
+export const resetAfter = (ms: number): (<In, Out>(self: Schedule<In, Out>) => Schedule<In, Out>) => {
+  checkDuration('Schedule.resetAfter', 'ms', ms)
+  // state: self's state, when the next attempt starts (undefined: the first attempt, at the run's start),
+  // and where self's current phase started (undefined: where the run started)
+  return <In, Out>(self: Schedule<In, Out>): Schedule<In, Out> =>
+    make(
+      [checkSelf('Schedule.resetAfter', self).initial, undefined, undefined] as readonly [
+        unknown,
+        number | undefined,
+        number | undefined
+      ],
+      (input: In, context, [state, attemptStart = context.start, phaseStart]) =>
+        restart(self, input, context, state, context.now - attemptStart >= ms, phaseStart, (step, start) => [
+          step.state,
+          context.now + step.delay,
+          start
+        ])
+    )
+}
+
+/**
+ * Starts `self` again from its initial state when the input satisfies `predicate`; the step that
+ * resets is taken from the initial state, with this input.
+ *
+ * Use it when an error says the previous backoff no longer applies (a new leader was elected, the
+ * server restarted). Like `resetAfter`, `self` then starts where the reset happened.
+ *
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * import * as S from 'schedule-ts/Schedule'
+ *
+ * const policy = pipe(S.exponential(100), S.resetWhen((e: string) => e === 'new leader'))
+ * const inputs = ['busy', 'busy', 'busy', 'new leader', 'busy']
+ * assert.deepStrictEqual(pipe(policy, S.simulate({ steps: 5, inputs })).map((s) => s.delay), [100, 200, 400, 100, 200])
+ *
+ * @category combinators
+ * @since 0.2.0
+ */
+export const resetWhen = <In>(
+  predicate: Predicate<In>
+): (<In2 extends In, Out>(self: Schedule<In2, Out>) => Schedule<In2, Out>) => {
+  checkFunction('Schedule.resetWhen', 'predicate', predicate)
+  // state: self's state and where its current phase started (undefined: where the run started)
+  return <In2 extends In, Out>(self: Schedule<In2, Out>): Schedule<In2, Out> =>
+    build(
+      [checkSelf('Schedule.resetWhen', self).initial, undefined] as readonly [unknown, number | undefined],
+      (input: In2, context, [state, phaseStart]) =>
+        restart(self, input, context, state, predicate(input), phaseStart, (step, start) => [step.state, start]),
+      self
+    )
+}
+
+// internal: steps `self`, from its initial state and in a phase starting now when `reset`; `next`
+// builds the wrapper's state from self's step and the phase's start
+const restart = <In, Out, S>(
+  self: Schedule<In, Out>,
+  input: In,
+  context: StepContext,
+  state: unknown,
+  reset: boolean,
+  phaseStart: number | undefined,
+  next: (step: Continue<unknown, Out>, start: number | undefined) => S
+): Step<S, Out> => {
+  const start = reset ? context.now : phaseStart
+  const step = self.step(
+    input,
+    start === undefined ? context : { now: context.now, start, random: context.random },
+    reset ? self.initial : state
+  )
+  return step._tag === 'Done' ? step : continueAfter(step.delay, step.output, next(step, start))
+}
+
+/**
+ * Outputs the input the schedule was stepped with; the decisions are those of `self`.
+ *
+ * Use it with `repeat` to keep what each run returned (the last status of a poll) as the output,
+ * or to combine the input with another output in `intersect`. The output's type is the input's: give
+ * the input a type first (`whileInput`, `mapInput` with an annotated parameter), or it is `unknown`.
+ *
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * import * as S from 'schedule-ts/Schedule'
+ *
+ * // repeat a poll until it reports done, keeping each status as the output
+ * const untilDone = pipe(S.forever, S.untilInput((status: string) => status === 'done'), S.passthrough)
+ * const polls = pipe(untilDone, S.simulate({ steps: 5, inputs: ['queued', 'running', 'done'] }))
+ * assert.deepStrictEqual(polls.map((s) => s.output), ['queued', 'running'])
+ *
+ * @category combinators
+ * @since 0.2.0
+ */
+export const passthrough = <In, Out>(self: Schedule<In, Out>): Schedule<In, In> =>
+  derive(checkSelf('Schedule.passthrough', self), (input: In, context, state) => {
+    const step = self.step(input, context, state)
+    return step._tag === 'Done' ? step : continueAfter(step.delay, input, step.state)
+  })
+
+/**
+ * Adapts what the schedule is stepped with: `f` turns the new input into the one `self` expects.
+ *
+ * Use it to reuse a policy written for one error type (`HttpError`) with another that carries one.
+ *
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * import * as S from 'schedule-ts/Schedule'
+ *
+ * const onStatus = pipe(S.constant(100), S.whileInput((status: number) => status >= 500))
+ * interface Failure { readonly status: number; readonly body: string }
+ * const onFailure = pipe(onStatus, S.mapInput((f: Failure) => f.status))
+ * const inputs: ReadonlyArray<Failure> = [{ status: 503, body: '' }, { status: 404, body: '' }]
+ * assert.strictEqual(pipe(onFailure, S.simulate({ steps: 5, inputs })).length, 1)
+ *
+ * @category combinators
+ * @since 0.2.0
+ */
+export const mapInput = <In2, In>(f: (input: In2) => In): (<Out>(self: Schedule<In, Out>) => Schedule<In2, Out>) => {
+  checkFunction('Schedule.mapInput', 'f', f)
+  return (self) =>
+    derive(checkSelf('Schedule.mapInput', self), (input: In2, context, state) => self.step(f(input), context, state))
+}
+
+/**
+ * Adapts the input with `f` and transforms the output with `g`: `mapInput(f)` and `map(g)` at once.
+ *
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * import * as S from 'schedule-ts/Schedule'
+ *
+ * // a policy on HTTP statuses, reused on errors that carry one, with a readable output
+ * const onStatus = pipe(S.recurs(3), S.whileInput((status: number) => status >= 500))
+ * const policy = pipe(onStatus, S.promap((e: { readonly status: number }) => e.status, (n: number) => `retry ${n + 1}`))
+ * const inputs = [{ status: 503 }, { status: 502 }, { status: 404 }]
+ * assert.deepStrictEqual(pipe(policy, S.simulate({ steps: 5, inputs })).map((s) => s.output), ['retry 1', 'retry 2'])
+ *
+ * @category combinators
+ * @since 0.2.0
+ */
+export const promap = <In2, In, Out, B>(
+  f: (input: In2) => In,
+  g: (output: Out) => B
+): ((self: Schedule<In, Out>) => Schedule<In2, B>) => {
+  checkFunction('Schedule.promap', 'f', f)
+  checkFunction('Schedule.promap', 'g', g)
+  return (self) =>
+    derive(checkSelf('Schedule.promap', self), (input: In2, context, state) => {
+      const step = self.step(f(input), context, state)
+      return step._tag === 'Done' ? step : continueAfter(step.delay, g(step.output), step.state)
+    })
+}
 
 // -------------------------------------------------------------------------------------
 // instances
 // -------------------------------------------------------------------------------------
+
+/**
+ * The URI of `Schedule` for fp-ts's higher-kinded types: `Kind2<URI, In, Out>` is
+ * `Schedule<In, Out>` (registered in fp-ts's `URItoKind2`).
+ *
+ * @example
+ * import type { Kind2 } from 'fp-ts/HKT'
+ * import * as S from 'schedule-ts/Schedule'
+ *
+ * const policy: Kind2<S.URI, unknown, number> = S.recurs(3)
+ * assert.strictEqual(S.URI, 'schedule-ts/Schedule')
+ * assert.ok(policy)
+ *
+ * @category instances
+ * @since 0.2.0
+ */
+export const URI = 'schedule-ts/Schedule'
+
+/**
+ * The type of `URI`.
+ *
+ * @category instances
+ * @since 0.2.0
+ */
+export type URI = typeof URI
+
+declare module 'fp-ts/HKT' {
+  interface URItoKind2<E, A> {
+    readonly [URI]: Schedule<E, A>
+  }
+}
+
+/**
+ * The `Functor` instance: `map` over the output. Use it with fp-ts's generic functions
+ * (`flap`, `bindTo`, ...) written for any functor.
+ *
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * import { flap } from 'fp-ts/Functor'
+ * import * as S from 'schedule-ts/Schedule'
+ *
+ * const policy = pipe(S.recurs(2), S.map((n) => (label: string) => `${label} ${n}`))
+ * const labelled = flap(S.Functor)(policy, 'retry')
+ * assert.deepStrictEqual(pipe(labelled, S.simulate({ steps: 5 })).map((s) => s.output), ['retry 0', 'retry 1'])
+ *
+ * @category instances
+ * @since 0.2.0
+ */
+export const Functor: Functor2<URI> = {
+  URI,
+  map: (fa, f) => map(f)(fa)
+}
+
+/**
+ * The `Profunctor` instance: `promap` adapts the input and transforms the output.
+ *
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * import * as S from 'schedule-ts/Schedule'
+ *
+ * const policy = S.Profunctor.promap(S.recurs(1), (e: Error) => e.message, (n) => `retry ${n + 1}`)
+ * assert.deepStrictEqual(pipe(policy, S.simulate({ steps: 5, inputs: [new Error('busy')] })).map((s) => s.output), ['retry 1'])
+ *
+ * @category instances
+ * @since 0.2.0
+ */
+export const Profunctor: Profunctor2<URI> = {
+  URI,
+  map: (fa, f) => map(f)(fa),
+  promap: (fea, f, g) => promap(f, g)(fea)
+}
 
 /**
  * The monoid of `intersect`, with `forever` as its identity: combining policies this way makes

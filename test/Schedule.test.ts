@@ -179,6 +179,39 @@ describe('constructors', () => {
     const s3 = schedule.step(undefined, { now: 360, start: 0, random }, s2.state) as S.Continue<unknown, number>
     expect(s3.delay).toBe(90)
   })
+
+  it('fixed keeps its grid when a union retried sooner: 0, 1000, 1000 (no point skipped)', () => {
+    expect(delaysOf(pipe(S.fromDelays(0), S.union(S.fixed(1000))), 3)).toEqual([0, 1000, 1000])
+    expect(delaysOf(pipe(S.fromDelays(0, 0, 0), S.union(S.fixed(1000))), 5)).toEqual([0, 0, 0, 1000, 1000])
+  })
+
+  it('fixed: an attempt that ends exactly one interval late waits a whole interval; a bit later is an overrun', () => {
+    expect(pipe(S.fixed(100), S.simulate({ steps: 2, attemptDuration: 100 })).map((s) => s.delay)).toEqual([100, 100])
+    expect(pipe(S.fixed(100), S.simulate({ steps: 2, attemptDuration: 101 })).map((s) => s.delay)).toEqual([0, 0])
+  })
+
+  it('fixed anchors its grid where the schedule starts, not at zero', () => {
+    expect(
+      pipe(S.fixed(100), S.simulate({ steps: 2, start: 1_700_000_000_050, attemptDuration: 30 })).map((s) => s.delay)
+    ).toEqual([70, 70])
+  })
+
+  it('windowed waits for the end of the current window, and an overrun waits for the next one', () => {
+    expect(pipe(S.windowed(100), S.simulate({ steps: 3, attemptDuration: 30 })).map((s) => s.delay)).toEqual([
+      70, 70, 70
+    ])
+    // 250 -> 300, then 550 -> 600: never at once, always on a boundary
+    expect(
+      pipe(S.windowed(100), S.simulate({ steps: 2, attemptDuration: 250 })).map((s) => [s.elapsed, s.delay])
+    ).toEqual([
+      [250, 50],
+      [550, 50]
+    ])
+    // exactly on a boundary: the whole next window
+    expect(pipe(S.windowed(100), S.simulate({ steps: 2 })).map((s) => s.delay)).toEqual([100, 100])
+    expect(pipe(S.windowed(100), S.simulate({ steps: 3 })).map((s) => s.output)).toEqual([0, 1, 2])
+    expect(delaysOf(S.windowed(0), 3)).toEqual([0, 0, 0])
+  })
 })
 
 describe('jitter', () => {
@@ -488,6 +521,95 @@ describe('combinators', () => {
     expect(delaysOf(pipe(S.stop, S.andThen(S.fromDelays(3))), 10)).toEqual([3])
   })
 
+  it("andThen's second schedule starts where its phase starts: 1500, 1000, 1000", () => {
+    expect(delaysOf(pipe(S.fromDelays(1500), S.andThen(S.fixed(1000))), 3)).toEqual([1500, 1000, 1000])
+    // its elapsed and maxElapsed count from its first decision too
+    const phased = pipe(S.fromDelays(5000), S.andThen(pipe(S.constant(100), S.maxElapsed(250), S.elapsed)))
+    expect(pipe(phased, S.simulate({ steps: 10 })).map((s) => [s.delay, s.output])).toEqual([
+      [5000, 5000],
+      [100, 0],
+      [100, 100]
+    ])
+  })
+
+  it('andThen after a schedule done at once is the second schedule over the whole run', () => {
+    const timed = pipe(S.constant(50), S.maxElapsed(100))
+    const options = { steps: 10, attemptDuration: 30 }
+    expect(pipe(S.stop, S.andThen(timed), S.simulate(options))).toEqual(pipe(timed, S.simulate(options)))
+  })
+
+  it('resetAfter starts again from the initial state after an attempt that lived at least ms', () => {
+    const policy = pipe(S.exponential(100), S.resetAfter(1000))
+    const step = (now: number, state: unknown) =>
+      policy.step(undefined, { now, start: 0, random: () => 0 }, state) as S.Continue<unknown, number>
+    const a = step(0, policy.initial) // attempt 2 starts at 100
+    const b = step(100, a.state) // attempt 3 starts at 300
+    const c = step(1299, b.state) // lived 999 ms: no reset
+    const d = step(1299 + 400 + 1000, c.state) // lived 1000 ms: reset
+    expect([a, b, c, d].map((x) => x.delay)).toEqual([100, 200, 400, 100])
+    // the first attempt counts from the start of the run
+    expect(step(1000, policy.initial).delay).toBe(100)
+  })
+
+  it('resetAfter: after a reset, a deadline inside counts from the reset, not from the start of the run', () => {
+    const policy = pipe(S.constant(100), S.maxElapsed(500), S.resetAfter(10_000))
+    const ctx = (now: number) => ({ now, start: 0, random: () => 0 })
+    const first = policy.step(undefined, ctx(0), policy.initial) as S.Continue<unknown, number>
+    // an hour later, the attempt that just failed lived long: the deadline applies anew
+    expect(policy.step(undefined, ctx(3_600_000), first.state)._tag).toBe('Continue')
+    // without the reset, the deadline is long gone
+    expect(pipe(S.constant(100), S.maxElapsed(500)).step(undefined, ctx(3_600_000), first.state)._tag).toBe('Done')
+  })
+
+  it('resetWhen starts again from the initial state on the inputs that satisfy the predicate', () => {
+    const policy = pipe(
+      S.exponential(100),
+      S.maxRetries(3),
+      S.resetWhen((e: string) => e === 'reset')
+    )
+    const inputs = ['a', 'a', 'reset', 'a', 'a', 'a', 'a']
+    expect(pipe(policy, S.simulate({ steps: 10, inputs })).map((s) => s.delay)).toEqual([100, 200, 100, 200, 400])
+  })
+
+  it('passthrough outputs the input; mapInput adapts the input; promap does both', () => {
+    expect(pipe(S.recurs(2), S.passthrough, S.simulate({ steps: 5, inputs: [7, 8, 9] })).map((s) => s.output)).toEqual([
+      7, 8
+    ])
+    const onLength = pipe(
+      S.forever,
+      S.whileInput((n: number) => n < 4)
+    )
+    const onString = pipe(
+      onLength,
+      S.mapInput((s: string) => s.length)
+    )
+    expect(pipe(onString, S.simulate({ steps: 5, inputs: ['a', 'ab', 'abcd', 'a'] }))).toHaveLength(2)
+    const both = pipe(
+      S.recurs(3),
+      S.mapInput((n: number) => n),
+      S.passthrough,
+      S.promap(
+        (s: string) => s.length,
+        (n: number) => n * 2
+      )
+    )
+    expect(pipe(both, S.simulate({ steps: 5, inputs: ['a', 'abc'] })).map((s) => s.output)).toEqual([2, 6])
+  })
+
+  it('a composition 1,000 levels deep steps to its end without a stack overflow', () => {
+    for (const combine of [S.andThen, S.intersect, S.union] as const) {
+      let left: S.Schedule<unknown, unknown> = S.recurs(1)
+      let right: S.Schedule<unknown, unknown> = S.recurs(1)
+      for (let i = 0; i < 1000; i++) {
+        left = pipe(left, combine(S.recurs(1)))
+        right = pipe(S.recurs(1), combine(right))
+      }
+      const expected = combine === S.andThen ? 1001 : 1
+      expect(delaysOf(left, 2000)).toHaveLength(expected)
+      expect(delaysOf(right, 2000)).toHaveLength(expected)
+    }
+  })
+
   it('map and as change only the output', () => {
     expect(
       pipe(
@@ -624,6 +746,46 @@ describe('validation', () => {
     }
   })
 
+  it('a value of the wrong type is a TypeError naming the function and the argument, when called', () => {
+    expect(() => S.intersect(null as never)).toThrow(
+      new TypeError('Schedule.intersect: that must be a Schedule, got null')
+    )
+    expect(() => S.union(42 as never)).toThrow(new TypeError('Schedule.union: that must be a Schedule, got 42'))
+    expect(() => S.andThen({} as never)).toThrow(new TypeError('Schedule.andThen: that must be a Schedule, got object'))
+    expect(() => S.map(42 as never)).toThrow(new TypeError('Schedule.map: f must be a function, got 42'))
+    expect(() => S.tapInput(42 as never)).toThrow(new TypeError('Schedule.tapInput: f must be a function, got 42'))
+    expect(() => S.mapInput('x' as never)).toThrow(TypeError)
+    expect(() => S.promap((x: number) => x, null as never)).toThrow(/Schedule.promap: g must be a function/)
+    expect(() => S.resetWhen(undefined as never)).toThrow(/Schedule.resetWhen: predicate must be a function/)
+    expect(() => S.resetAfter(-1)).toThrow(
+      new RangeError('Schedule.resetAfter: ms must be a finite non-negative number of milliseconds, got -1')
+    )
+    expect(() => S.windowed(NaN)).toThrow(RangeError)
+  })
+
+  it.each([
+    ['jittered', S.jittered],
+    ['fullJitter', S.fullJitter],
+    ['capDelay', S.capDelay(5)],
+    ['maxRetries', S.maxRetries(5)],
+    ['maxElapsed', S.maxElapsed(5)],
+    ['whileInput', S.whileInput(() => true)],
+    ['map', S.map((x: unknown) => x)],
+    ['delays', S.delays],
+    ['elapsed', S.elapsed],
+    ['passthrough', S.passthrough],
+    ['resetAfter', S.resetAfter(5)],
+    ['intersect', S.intersect(S.forever)],
+    ['union', S.union(S.forever)],
+    ['andThen', S.andThen(S.forever)]
+  ] as ReadonlyArray<[string, (self: never) => unknown]>)(
+    'Schedule.%s applied to something else than a schedule is a TypeError naming it',
+    (name, modifier) => {
+      expect(() => modifier(42 as never)).toThrow(new TypeError(`Schedule.${name}: self must be a Schedule, got 42`))
+      expect(() => modifier({ step: 1 } as never)).toThrow(TypeError)
+    }
+  )
+
   it('the message shows the value it was given', () => {
     expect(() => S.capDelay(-5)).toThrow(
       new RangeError('Schedule.capDelay: max must be a finite non-negative number of milliseconds, got -5')
@@ -696,7 +858,8 @@ const leaf: Arb = fc.oneof(
   duration.map(S.linear),
   fc.array(duration, { maxLength: 8 }).map((ds) => S.fromDelays(...ds)),
   fc.tuple(duration, duration).map(([a, b]) => S.decorrelatedJitter({ base: Math.min(a, b), cap: Math.max(a, b) })),
-  duration.map(S.fixed)
+  duration.map(S.fixed),
+  duration.map(S.windowed)
 )
 
 type Modifier = (s: S.Schedule<number, unknown>) => S.Schedule<number, unknown>
@@ -718,7 +881,11 @@ const modifier: fc.Arbitrary<Modifier> = fc.oneof(
   duration.map((d): Modifier => S.maxCumulativeDelay(d)),
   fc.nat({ max: 100 }).map((n): Modifier => S.whileInput((i: number) => i < n)),
   fc.constant<Modifier>(S.delays),
-  fc.constant<Modifier>(S.elapsed)
+  fc.constant<Modifier>(S.elapsed),
+  duration.map((d): Modifier => S.resetAfter(d)),
+  fc.nat({ max: 100 }).map((n): Modifier => S.resetWhen((i: number) => i < n)),
+  fc.constant<Modifier>(S.passthrough),
+  fc.nat({ max: 100 }).map((n): Modifier => S.mapInput((i: number) => (i + n) % 101))
 )
 
 const schedule: Arb = fc.letrec<{ schedule: S.Schedule<number, unknown> }>((tie) => ({
@@ -859,6 +1026,70 @@ describe('properties', () => {
   }
   monoidLaws('intersect', S.getIntersectMonoid<number>())
   monoidLaws('union', S.getUnionMonoid<number>())
+  monoidLaws('andThen', { concat: (x, y) => pipe(x, S.andThen(y)), empty: S.stop })
+
+  // the outputs of a run, for the laws that hold on outputs too
+  const outputs = (
+    s: S.Schedule<number, unknown>,
+    r: { seed: number; attemptDuration: number; inputs: Array<number> }
+  ) => pipe(s, S.simulate({ steps: 30, ...r })).map((x) => [x.delay, x.output])
+
+  const f = (n: number) => (n * 7 + 3) % 101
+  const g = (u: unknown) => JSON.stringify(u) ?? 'undefined'
+  const h = (text: string) => text.length
+
+  it('Functor laws: identity and composition, on delays and outputs', () => {
+    fc.assert(
+      fc.property(schedule, run, (x, r) => {
+        expect(
+          outputs(
+            S.Functor.map(x, (a) => a),
+            r
+          )
+        ).toEqual(outputs(x, r))
+        expect(
+          outputs(
+            S.Functor.map(x, (a) => h(g(a))),
+            r
+          )
+        ).toEqual(outputs(S.Functor.map(S.Functor.map(x, g), h), r))
+      }),
+      { numRuns: 200 }
+    )
+  })
+
+  it('Profunctor laws: identity and composition, on delays and outputs', () => {
+    fc.assert(
+      fc.property(schedule, run, (x, r) => {
+        expect(
+          outputs(
+            S.Profunctor.promap(
+              x,
+              (i: number) => i,
+              (a) => a
+            ),
+            r
+          )
+        ).toEqual(outputs(x, r))
+        // promap(promap(x, f1, g1), f2, g2) = promap(x, f1 . f2, g2 . g1)
+        const twice = S.Profunctor.promap(S.Profunctor.promap(x, f, g), f, h)
+        const once = S.Profunctor.promap(
+          x,
+          (i: number) => f(f(i)),
+          (a) => h(g(a))
+        )
+        expect(outputs(twice, r)).toEqual(outputs(once, r))
+        // map is promap with the identity on the input
+        expect(outputs(S.Profunctor.map(x, g), r)).toEqual(
+          outputs(
+            S.Profunctor.promap(x, (i: number) => i, g),
+            r
+          )
+        )
+      }),
+      { numRuns: 200 }
+    )
+  })
 })
 
 const countValues = (u: unknown): number =>
