@@ -58,6 +58,6 @@ describe('npm run demo', () => {
     expect(stdout).toContain('What three policies will do (simulated, seed 1')
     expect(stdout).toContain('  -> 6 attempts at most, 9.27 s before the last one starts')
     expect(stdout).toContain('Database reconnect')
-    expect(stdout).toContain('  -> 11 attempts at most, 1.17 min before the last one starts')
+    expect(stdout).toContain('  -> 11 attempts at most, 1.24 min before the last one starts')
   }, 30_000)
 })
