@@ -33,7 +33,7 @@ import {
   clampDelay,
   MAX_DELAY
 } from './internal/check'
-import { seeded } from './internal/random'
+import { fnv1a, seeded } from './internal/random'
 import { parseRetryAfter as parseRetryAfterHeader } from './internal/retryAfter'
 import { ignoresStartWhen } from './internal/start'
 
@@ -1768,4 +1768,119 @@ export const simulate = <In = undefined>(
     }
     return out
   }
+}
+
+// -------------------------------------------------------------------------------------
+// replaying
+// -------------------------------------------------------------------------------------
+
+/**
+ * The options of `nthDelay`: what the replayed steps see.
+ *
+ * A string `seed` (a job id) is hashed with 32-bit FNV-1a over its UTF-8 bytes, so `'5'` and `5` are
+ * different seeds.
+ *
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * import * as O from 'fp-ts/Option'
+ * import * as S from 'schedule-ts/Schedule'
+ *
+ * const options: S.NthDelayOptions<Error> = { seed: 'job-42', input: new Error('503'), start: 0, now: 2_000 }
+ * assert.deepStrictEqual(pipe(S.constant(500), S.maxElapsed(3_000), S.nthDelay(3, options)), O.some(500))
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface NthDelayOptions<In> {
+  /** The seed of the random source (default 0): an integer, or a string hashed with 32-bit FNV-1a. */
+  readonly seed?: number | string | undefined
+  /** What every replayed step is stepped with (default `undefined`). */
+  readonly input?: In | undefined
+  /** When the first attempt started, in ms (default 0); the replayed time starts there. */
+  readonly start?: number | undefined
+  /** The time the last replayed step sees (default: `start` plus the delays replayed before it). */
+  readonly now?: number | undefined
+}
+
+const noDelay: Option<never> = { _tag: 'None' }
+
+/**
+ * The delay before retry `n` (1-based), computed by replaying the schedule's first `n` decisions
+ * from its initial state: `some(delay)`, or `none` when the schedule is done by then.
+ *
+ * Use it where a run cannot keep the schedule's state, such as a job queue whose retries outlive the
+ * process (see `schedule-ts/BullMQ`): every step sees `input`, the time starts at `start` and
+ * advances by the replayed delays, the last step sees `now` when given, and the random source is
+ * seeded from `seed`. The seeding (FNV-1a for a string, then splitmix32) never changes between
+ * versions, so the same arguments give the same delay in any process. Gotchas: a schedule that
+ * depends on earlier inputs or on how long attempts took is replayed as if each attempt saw `input`
+ * and took no time; the replay takes `n` steps, so its cost grows with `n`.
+ *
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * import * as O from 'fp-ts/Option'
+ * import * as S from 'schedule-ts/Schedule'
+ *
+ * const policy = pipe(S.exponential(100), S.jittered, S.maxRetries(3))
+ * const third = pipe(policy, S.nthDelay(3, { seed: 'job-42' }))
+ * // the same arguments, the same delay: here 400 ms jittered
+ * assert.deepStrictEqual(pipe(policy, S.nthDelay(3, { seed: 'job-42' })), third)
+ * assert.ok(O.isSome(third) && third.value >= 320 && third.value < 480)
+ * // three retries, so there is no fourth
+ * assert.deepStrictEqual(pipe(policy, S.nthDelay(4, { seed: 'job-42' })), O.none)
+ * // the last step sees `now`: past the deadline, the schedule is done
+ * assert.deepStrictEqual(pipe(S.constant(100), S.maxElapsed(1_000), S.nthDelay(2, { start: 0, now: 950 })), O.none)
+ *
+ * @category running
+ * @since 0.2.0
+ */
+export const nthDelay = <In = undefined>(
+  n: number,
+  options?: NthDelayOptions<In>
+): (<Out>(self: Schedule<In, Out>) => Option<number>) => {
+  const fn = 'Schedule.nthDelay'
+  const count = checkInteger(fn, 'n', n)
+  if (count < 1) {
+    throw new RangeError(`${fn}: n must be an integer >= 1, got ${count}`)
+  }
+  if (options !== undefined && (options === null || typeof options !== 'object')) {
+    throw new TypeError(`${fn}: options must be an object, got ${options === null ? 'null' : typeof options}`)
+  }
+  const seed = options?.seed
+  const hash =
+    seed === undefined
+      ? 0
+      : typeof seed === 'string'
+      ? fnv1a(seed)
+      : typeof seed === 'number'
+      ? checkInteger(fn, 'seed', seed)
+      : seedError(fn, seed)
+  const start = options?.start === undefined ? 0 : checkFinite(fn, 'start', options.start)
+  const now = options?.now === undefined ? undefined : checkFinite(fn, 'now', options.now)
+  const input = options?.input as In
+  return (self) => {
+    if (self === null || typeof self !== 'object' || typeof self.step !== 'function') {
+      throw new TypeError(`${fn}: self must be a Schedule`)
+    }
+    const random = seeded(hash)
+    let state = self.initial
+    let time = start
+    for (let i = 1; ; i++) {
+      const last = i === count
+      const step = self.step(input, { now: last && now !== undefined ? now : time, start, random }, state)
+      if (step._tag === 'Done') {
+        return noDelay
+      }
+      const delay = clampDelay(step.delay)
+      if (last) {
+        return { _tag: 'Some', value: delay }
+      }
+      time += delay
+      state = step.state
+    }
+  }
+}
+
+const seedError = (fn: string, seed: unknown): never => {
+  throw new TypeError(`${fn}: seed must be an integer or a string, got ${seed === null ? 'null' : typeof seed}`)
 }
