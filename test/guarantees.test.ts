@@ -180,7 +180,8 @@ describe('starvation', () => {
     const { fa, calls } = failing('503')
     const result = await pipe(fa, Retry.retry(S.spaced(1000), { clock: instant(), signal }))()
     expect(result).toEqual(E.left({ _tag: 'Interrupted', lastError: O.some('503') }))
-    expect(calls.count).toBeGreaterThan(128)
+    // no timer can fire before the first yield, after 128 attempts
+    expect(calls.count).toBeGreaterThanOrEqual(128)
   })
 
   it('yields a macrotask turn at least once every 128 recurrences, whatever the delays and the clock', async () => {
