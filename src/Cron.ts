@@ -90,11 +90,45 @@ const parse = (expression: string, timezone: string | undefined): Croner => {
     // croner reads a string with a colon as a date to run at once
     throw invalid('that is a date, not a cron expression')
   }
-  // with 5 or 6 fields a pattern repeats every 400 years: none after 1970 means none ever (such as February 30)
+  // with 5 or 6 fields a pattern repeats every 400 years, and croner looks up to the year 2999: none after 1970 means
+  // none ever (February 30th)
   if (job.nextRun(new Date(0)) === null) {
     throw invalid('it never matches')
   }
   return job
+}
+
+/** The first time after `now` that croner's sequence of matches has, or `null` past croner's last year. */
+const nextAfter = (job: Croner, now: number): Date | null => {
+  const next = job.nextRun(new Date(now))
+  if (next === null || next.getTime() > now) {
+    return next
+  }
+  // `now` is in the second pass of an hour that a change from summer time repeats, and croner answered with a time of
+  // the first pass, which is past. Whether croner's answer from a time r is after now is false, then true as r grows:
+  // the first whole second at which it is true (found by doubling, then halving) gives the first match after the
+  // repeated hour, which is the answer (a match within the hour ran in its first pass)
+  const isAfterNow = (r: number): boolean => {
+    const answer = job.nextRun(new Date(r))
+    return answer === null || answer.getTime() > now
+  }
+  let below = Math.floor(now / 1000) * 1000
+  let step = 1000
+  let above = below + step
+  while (!isAfterNow(above)) {
+    below = above
+    step *= 2
+    above = below + step
+  }
+  while (above - below > 1000) {
+    const middle = below + Math.floor((above - below) / 2000) * 1000
+    if (isAfterNow(middle)) {
+      above = middle
+    } else {
+      below = middle
+    }
+  }
+  return job.nextRun(new Date(above))
 }
 
 // -------------------------------------------------------------------------------------
@@ -125,7 +159,7 @@ const parse = (expression: string, timezone: string | undefined): Croner => {
  *   (`30 2 * * *` runs at 03:30 that day, when the wait starts before the change); a time the autumn change repeats
  *   runs once, at its first occurrence, and a step taken during the repeated hour waits for the first match after it.
  * - The output is the time that was aimed at; the run may start a little later, never earlier.
- * - The schedule is done only when croner finds no later time before the year 10000.
+ * - The schedule is done only when croner finds no later time: it looks no further than the end of the year 2999.
  *
  * @example
  * import { pipe } from 'fp-ts/function'
@@ -174,14 +208,7 @@ export const cron = (expression: string, options?: CronOptions): Schedule<unknow
     if (typeof now !== 'number' || !(Math.abs(now) <= MAX_DATE)) {
       throw new RangeError(`${FN}: the step's now must be a date in epoch milliseconds, got ${String(now)}`)
     }
-    let next = job.nextRun(new Date(now))
-    // inside the hour that a change from summer time repeats, croner answers with a time of the hour's first pass,
-    // which is past: walk on from there (at most an hour of matches) to the first time after now
-    let from = -Infinity
-    while (next !== null && next.getTime() <= now) {
-      from = Math.max(next.getTime(), from + 1000)
-      next = job.nextRun(new Date(from))
-    }
+    const next = nextAfter(job, now)
     return next === null ? done : continueAfter(next.getTime() - now, next, undefined)
   })
 }
