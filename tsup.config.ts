@@ -11,6 +11,7 @@ export default defineConfig({
     Budget: 'src/Budget.ts',
     Config: 'src/Config.ts',
     BullMQ: 'src/BullMQ.ts',
+    Cron: 'src/Cron.ts',
     bin: 'src/internal/bin.ts'
   },
   format: ['cjs', 'esm'],

@@ -3,6 +3,7 @@
  * constructor and per jitter kind into docs/img/: the delay before each retry against the retry's
  * number, over 200 seeds, as a median line with the p10–p90 range shaded dark and the min–max range
  * shaded light. Deterministic schedules draw a single line (every seed gives the same delays).
+ * Calendar schedules (`Cron.cron`) are simulated from a fixed date, and their delays drawn in hours.
  *
  * Charts are specified with Vega-Lite and rendered to SVG by Vega on the server (no canvas, no
  * browser). The output is the same on every run, so regenerating only changes what changed.
@@ -12,6 +13,7 @@ import * as path from 'node:path'
 import { pipe } from 'fp-ts/function'
 import * as vega from 'vega'
 import * as vl from 'vega-lite'
+import * as Cron from '../src/Cron'
 import * as S from '../src/Schedule'
 
 const SEEDS = 200
@@ -21,6 +23,8 @@ interface Series {
   readonly label: string
   readonly schedule: S.Schedule<undefined, unknown>
   readonly attemptDuration?: number
+  /** The time the first attempt starts (epoch ms for a calendar schedule; default 0). */
+  readonly start?: number
 }
 
 interface Chart {
@@ -29,7 +33,13 @@ interface Chart {
   readonly subtitle: string
   readonly retries: number
   readonly series: ReadonlyArray<Series>
+  /** The unit of the delay axis (default: ms). */
+  readonly unit?: { readonly name: string; readonly ms: number }
+  /** The title of the horizontal axis (default: counts retries). */
+  readonly xTitle?: string
 }
+
+const HOURS = { name: 'h', ms: 60 * 60 * 1000 }
 
 const exp = S.exponential(100)
 
@@ -133,6 +143,22 @@ const charts: ReadonlyArray<Chart> = [
     subtitle: 'a cap after jitter is a hard bound: the band is clipped',
     retries: 10,
     series: [{ label: 'jittered, capped', schedule: pipe(exp, S.jittered, S.capDelay(5000)) }]
+  },
+  // calendar
+  {
+    file: 'cron',
+    title: "Cron.cron('0 9 * * 1-5', { timezone: 'Europe/Paris' })",
+    subtitle: 'the wait to 09:00 on the next weekday, from Thursday 27 March 2025 at noon UTC',
+    retries: 12,
+    unit: HOURS,
+    xTitle: 'recurrence (n-th wait: before run n + 1)',
+    series: [
+      {
+        label: 'weekdays at 09:00',
+        schedule: Cron.cron('0 9 * * 1-5', { timezone: 'Europe/Paris' }),
+        start: Date.UTC(2025, 2, 27, 12)
+      }
+    ]
   }
 ]
 
@@ -163,8 +189,13 @@ const points = (chart: Chart): ReadonlyArray<Point> =>
     const runs = Array.from({ length: SEEDS }, (_, seed) =>
       pipe(
         series.schedule,
-        S.simulate({ steps: chart.retries, seed, attemptDuration: series.attemptDuration ?? 0 })
-      ).map((step) => step.delay)
+        S.simulate({
+          steps: chart.retries,
+          seed,
+          attemptDuration: series.attemptDuration ?? 0,
+          start: series.start ?? 0
+        })
+      ).map((step) => step.delay / (chart.unit?.ms ?? 1))
     )
     return Array.from({ length: chart.retries }, (_, i) => {
       const delays = runs.flatMap((run) => (i < run.length ? [run[i]] : [])).sort((a, b) => a - b)
@@ -202,11 +233,11 @@ const spec = (chart: Chart, values: ReadonlyArray<Point>): vl.TopLevelSpec => {
   const x = {
     field: 'retry',
     type: 'quantitative' as const,
-    title: 'retry (n-th delay: before attempt n + 1)',
+    title: chart.xTitle ?? 'retry (n-th delay: before attempt n + 1)',
     scale: { domain: [1, chart.retries] },
     axis: { tickMinStep: 1, format: 'd' }
   }
-  const y = { type: 'quantitative' as const, title: 'delay (ms)', axis: { format: ',.0f' } }
+  const y = { type: 'quantitative' as const, title: `delay (${chart.unit?.name ?? 'ms'})`, axis: { format: ',.0f' } }
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: {

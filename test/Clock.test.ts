@@ -60,17 +60,30 @@ describe('Clock', () => {
 })
 
 describe('live.now', () => {
-  it('follows performance.now()', () => {
-    const before = performance.now()
+  it('is performance.timeOrigin + performance.now(): epoch milliseconds', () => {
+    const before = performance.timeOrigin + performance.now()
     const now = live.now()
-    const after = performance.now()
+    const after = performance.timeOrigin + performance.now()
     expect(now).toBeGreaterThanOrEqual(before)
     expect(now).toBeLessThanOrEqual(after)
+    // a date, not a time from an arbitrary origin: performance.now() alone is decades away from Date.now()
+    expect(Math.abs(now - Date.now())).toBeLessThan(60 * 60 * 1000)
   })
 
-  it('is monotonic even when the wall clock jumps back', async () => {
-    vi.spyOn(Date, 'now').mockReturnValue(0)
+  it('never goes backwards', () => {
+    let previous = live.now()
+    let backwards = 0
+    for (let i = 0; i < 10_000; i++) {
+      const now = live.now()
+      if (now < previous) backwards++
+      previous = now
+    }
+    expect(backwards).toBe(0)
+  })
+
+  it('does not follow the wall clock when it jumps back', async () => {
     const first = live.now()
+    vi.spyOn(Date, 'now').mockReturnValue(0)
     await wait(5)
     expect(live.now()).toBeGreaterThan(first)
   })
@@ -92,12 +105,79 @@ describe('live.sleep', () => {
     expect(timers.delays).toEqual([])
   })
 
-  it('really waits', async () => {
-    const start = performance.now()
+  it('really waits, by its own now()', async () => {
+    const start = live.now()
     await live.sleep(20)
-    // a timer may fire up to 1 ms early against performance.now(), never more
-    expect(performance.now() - start).toBeGreaterThanOrEqual(19)
-    expect(timers.delays).toEqual([20])
+    expect(live.now() - start).toBeGreaterThanOrEqual(20)
+    // one timer for the whole delay, and another for what is left when that one fired early
+    expect(timers.delays[0]).toBe(20)
+    expect(timers.delays.length).toBeLessThanOrEqual(2)
+    expect(timers.delays.slice(1).every((ms) => ms !== undefined && ms > 0 && ms <= 20)).toBe(true)
+  })
+
+  describe('when a timer fires before its time', () => {
+    // the time and the timers are driven by hand: `fire` runs the timer set last, whatever the time says
+    const manual = (origin: number) => {
+      const clock = { time: origin, delays: [] as Array<number | undefined>, callbacks: [] as Array<() => void> }
+      vi.spyOn(performance, 'now').mockImplementation(() => clock.time - performance.timeOrigin)
+      vi.mocked(globalThis.setTimeout).mockImplementation(((callback: () => void, ms?: number) => {
+        clock.delays.push(ms)
+        clock.callbacks.push(callback)
+        return { ref: () => undefined } as unknown as NodeJS.Timeout
+      }) as typeof setTimeout)
+      const fire = (): void => (clock.callbacks.pop() as () => void)()
+      return { clock, fire }
+    }
+
+    it('sets a timer again for what is left, rounded up, and resolves only when now() has advanced by ms', async () => {
+      const { clock, fire } = manual(Date.UTC(2025, 2, 28, 7, 59, 59, 980))
+      const state = track(live.sleep(20))
+      expect(clock.delays).toEqual([20])
+      clock.time += 19.4
+      fire()
+      await nextTurn()
+      expect(state.settled).toBe(false)
+      expect(clock.delays).toEqual([20, 1])
+      clock.time += 0.6
+      fire()
+      await nextTurn()
+      expect(state).toEqual({ settled: true, value: undefined })
+      expect(clock.callbacks).toEqual([])
+      expect(live.now()).toBe(Date.UTC(2025, 2, 28, 8))
+    })
+
+    it('does so for a sleep in chunks too', async () => {
+      const { clock, fire } = manual(Date.UTC(2025, 0, 1))
+      const controller = new AbortController()
+      const state = track(live.sleep(MAX_TIMEOUT + 10, controller.signal))
+      expect(clock.delays).toEqual([MAX_TIMEOUT])
+      clock.time += MAX_TIMEOUT - 0.5
+      fire()
+      expect(clock.delays).toEqual([MAX_TIMEOUT, 11])
+      clock.time += 11
+      fire()
+      await nextTurn()
+      expect(state).toEqual({ settled: true, value: undefined })
+      expect(abortListeners(controller.signal)).toBe(0)
+    })
+
+    it('clears the timer set again when aborted', async () => {
+      const { clock, fire } = manual(0)
+      const cleared: Array<unknown> = []
+      vi.mocked(globalThis.clearTimeout).mockImplementation((handle) => {
+        cleared.push(handle)
+      })
+      const controller = new AbortController()
+      const state = track(live.sleep(50, controller.signal))
+      clock.time += 49
+      fire()
+      expect(clock.delays).toEqual([50, 1])
+      controller.abort('stop')
+      await nextTurn()
+      expect(state).toEqual({ settled: true, error: 'stop' })
+      expect(cleared).toHaveLength(1)
+      expect(abortListeners(controller.signal)).toBe(0)
+    })
   })
 
   it('does not resolve before its time', async () => {
