@@ -15,6 +15,9 @@
  * `Duration`), so `encode(decode(json))` gives back `json` when its durations are canonical, and a
  * policy equivalent to it otherwise.
  *
+ * gRPC's `retryPolicy` and `hedgingPolicy` are read verbatim from a service config, with gRPC's
+ * semantics (`GrpcRetryPolicy`, `GrpcHedgingPolicy`).
+ *
  * @since 0.1.0
  */
 import type { Either } from 'fp-ts/Either'
@@ -377,6 +380,9 @@ export interface ConfigProblem {
 /**
  * Why a policy could not be decoded: every problem at once, and a `message` that lists them one per
  * line as `path: message`.
+ *
+ * Hostile input stays cheap: `problems` holds every problem, but `message` lists at most 100 of them
+ * (then a line `and N more`), a quoted value is cut after 40 characters and a key in a path after 100.
  *
  * @example
  * import * as E from 'fp-ts/Either'

@@ -137,6 +137,7 @@ const distance = (a: string, b: string, bound: number): number => {
   let previous2 = new Array<number>(width).fill(0)
   let previous = Array.from({ length: width }, (_, j) => j)
   let current = new Array<number>(width).fill(0)
+  let previousSmallest = 0
   for (let i = 1; i <= a.length; i++) {
     current[0] = i
     let smallest = i
@@ -149,10 +150,11 @@ const distance = (a: string, b: string, bound: number): number => {
       current[j] = d
       smallest = Math.min(smallest, d)
     }
-    // a transposition reaches back two rows, so only two rows at or above the bound end the search
-    if (smallest >= bound && Math.min(...previous) >= bound) {
+    // a transposition reaches two rows back, so two rows at or above the bound end the search
+    if (smallest >= bound && previousSmallest >= bound) {
       return bound
     }
+    previousSmallest = smallest
     ;[previous2, previous, current] = [previous, current, previous2]
   }
   return Math.min(previous[b.length], bound)
