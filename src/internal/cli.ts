@@ -1,7 +1,10 @@
 /**
- * The `schedule-ts explain` command: decodes a retry policy (a schedule config or a gRPC
- * `retryPolicy`) and prints what it will do. `main` holds all the logic and returns the exit status;
- * `bin.ts` runs it with the process's arguments.
+ * The `schedule-ts explain` command: decodes a retry policy (a schedule config, a gRPC `retryPolicy`
+ * or `hedgingPolicy`) and prints what it will do. `main` holds all the logic and returns the exit
+ * status; `bin.ts` runs it with the process's arguments.
+ *
+ * The work is bounded whatever the options: a random policy is sampled at most 2,000,000 retries in
+ * all (more is refused with exit status 2, naming the limit), and each figure is computed once.
  *
  * @internal
  */
@@ -10,6 +13,7 @@ import type { Either } from 'fp-ts/Either'
 import type * as t from 'io-ts'
 import * as Config from '../Config'
 import * as S from '../Schedule'
+import { describeStatusCode, HEDGING_KEYS, MAX_ATTEMPTS, RETRY_KEYS } from './grpc'
 
 /** Where `main` writes. */
 export interface Output {
@@ -23,6 +27,9 @@ export const EXIT_OK = 0
 /** The exit status of a bad policy or a bad command line. */
 export const EXIT_USAGE = 2
 
+/** The most retries simulated to explain a random policy, over all its samples. */
+export const MAX_SIMULATED = 2_000_000
+
 export const USAGE = `Usage: schedule-ts explain [options] <policy>
 
 Shows what a retry policy will do: the delay before each attempt and the time since the first
@@ -35,12 +42,17 @@ It is either a schedule config, such as
 or a gRPC retryPolicy (recognised by its keys, or forced with --grpc), such as
   {"maxAttempts": 4, "initialBackoff": "0.1s", "maxBackoff": "1s",
    "backoffMultiplier": 2, "retryableStatusCodes": ["UNAVAILABLE"]}
-A gRPC service config fragment {"retryPolicy": {...}} is accepted too.
+or a gRPC hedgingPolicy (recognised by its keys, or forced with --hedging), such as
+  {"maxAttempts": 3, "hedgingDelay": "0.5s", "nonFatalStatusCodes": ["UNAVAILABLE"]}
+whose launch times are shown. A gRPC service config fragment {"retryPolicy": {...}} or
+{"hedgingPolicy": {...}} is accepted too.
 
 Options:
   --grpc                    read the policy as a gRPC retryPolicy
+  --hedging                 read the policy as a gRPC hedgingPolicy
   --rows <n>                show at most n attempts in the table and chart (default 20)
-  --samples <n>             how many seeds to sample a random policy with (default 1000)
+  --samples <n>             how many seeds to sample a random policy with (default 1000); at most
+                            ${MAX_SIMULATED.toLocaleString('en-US')} retries are simulated in all
   --attempt-duration <d>    how long each attempt takes, such as "200ms" (default 0); it counts
                             toward maxElapsed and the cumulative time
   -h, --help                show this help
@@ -54,13 +66,13 @@ const RANDOM_LIMIT = 1000
 const DETERMINISTIC_LIMIT = 10_000
 const BAR_WIDTH = 40
 
-const GRPC_KEYS = ['maxAttempts', 'initialBackoff', 'maxBackoff', 'backoffMultiplier', 'retryableStatusCodes']
+type Kind = 'schedule' | 'grpc' | 'hedging'
 
 interface Options {
-  readonly grpc: boolean
+  readonly kind: Kind | undefined
   readonly rows: number
   readonly samples: number
-  readonly attemptDuration: number
+  readonly attemptDuration: number | undefined
   readonly policy: string
 }
 
@@ -72,6 +84,8 @@ class UsageError {
 // command line
 // -------------------------------------------------------------------------------------
 
+const formatCount = (n: number): string => n.toLocaleString('en-US')
+
 const wholeNumber = (flag: string, text: string, min: number, max: number): number => {
   const n = Number(text)
   if (!/^\d+$/.test(text) || n < min || n > max) {
@@ -81,10 +95,10 @@ const wholeNumber = (flag: string, text: string, min: number, max: number): numb
 }
 
 const parseOptions = (args: ReadonlyArray<string>): Options => {
-  let grpc = false
+  let kind: Kind | undefined
   let rows = DEFAULT_ROWS
   let samples = DEFAULT_SAMPLES
-  let attemptDuration = 0
+  let attemptDuration: number | undefined
   const positional: Array<string> = []
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]
@@ -105,11 +119,17 @@ const parseOptions = (args: ReadonlyArray<string>): Options => {
     }
     switch (flag) {
       case '--grpc':
+      case '--hedging': {
         if (eq >= 0) {
-          throw new UsageError('--grpc takes no value')
+          throw new UsageError(`${flag} takes no value`)
         }
-        grpc = true
+        const forced = flag === '--grpc' ? 'grpc' : 'hedging'
+        if (kind !== undefined && kind !== forced) {
+          throw new UsageError('--grpc and --hedging cannot be used together')
+        }
+        kind = forced
         break
+      }
       case '--rows':
         rows = wholeNumber(flag, value(), 2, 100_000)
         break
@@ -134,7 +154,7 @@ const parseOptions = (args: ReadonlyArray<string>): Options => {
       positional.length === 0 ? 'missing the policy to explain' : `expected one policy, got ${positional.length}`
     )
   }
-  return { grpc, rows, samples, attemptDuration, policy: positional[0] }
+  return { kind, rows, samples, attemptDuration, policy: positional[0] }
 }
 
 const readPolicy = (policy: string): unknown => {
@@ -152,7 +172,8 @@ const readPolicy = (policy: string): unknown => {
     }
   }
   try {
-    return JSON.parse(text)
+    // a UTF-8 byte order mark, which some editors write at the start of a file, is not JSON
+    return JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text)
   } catch (error) {
     throw new UsageError(`${source} is not valid JSON: ${(error as Error).message}`)
   }
@@ -163,7 +184,8 @@ const readPolicy = (policy: string): unknown => {
 // -------------------------------------------------------------------------------------
 
 interface Explained {
-  readonly kind: string
+  readonly kind: Kind
+  readonly title: string
   readonly canonical: string
   readonly schedule: S.Schedule<unknown, number>
   readonly notes: ReadonlyArray<string>
@@ -171,26 +193,6 @@ interface Explained {
 }
 
 const isObject = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u)
-
-const GRPC_CODE_NUMBERS: Readonly<Record<string, number>> = {
-  OK: 0,
-  CANCELLED: 1,
-  UNKNOWN: 2,
-  INVALID_ARGUMENT: 3,
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  ALREADY_EXISTS: 6,
-  PERMISSION_DENIED: 7,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  ABORTED: 10,
-  OUT_OF_RANGE: 11,
-  UNIMPLEMENTED: 12,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-  DATA_LOSS: 15,
-  UNAUTHENTICATED: 16
-}
 
 // an io-ts result turned into a ConfigError or an explanation; fp-ts stays a type-only import, as in
 // every module, since its subpaths do not load as ES modules in Node
@@ -202,72 +204,86 @@ const explainWith = <A>(
     ? { _tag: 'Left', left: Config.toConfigError(result.left) }
     : { _tag: 'Right', right: explain(result.right) }
 
+const attemptsNote = (maxAttempts: number): ReadonlyArray<string> =>
+  maxAttempts > MAX_ATTEMPTS ? [`Note: maxAttempts ${maxAttempts} counts as ${MAX_ATTEMPTS}, gRPC's limit.`] : []
+
 const explainGrpc = (json: unknown): Either<Config.ConfigError, Explained> =>
   explainWith(Config.GrpcRetryPolicy.decode(json), (policy) => ({
-    kind: 'gRPC retryPolicy',
+    kind: 'grpc',
+    title: 'gRPC retryPolicy',
     canonical: JSON.stringify(Config.GrpcRetryPolicy.encode(policy)),
     schedule: Config.fromGrpcRetryPolicy(policy).schedule,
     notes: [
-      `Retryable status codes: ${policy.retryableStatusCodes
-        .map((code) => `${code} (${GRPC_CODE_NUMBERS[code]})`)
-        .join(', ')}`,
-      ...(policy.maxAttempts > 5 ? [`Note: maxAttempts ${policy.maxAttempts} counts as 5, gRPC's limit.`] : [])
+      `Retryable status codes: ${policy.retryableStatusCodes.map(describeStatusCode).join(', ')}`,
+      ...attemptsNote(policy.maxAttempts)
     ],
     limitHint: ''
   }))
 
+const explainHedging = (json: unknown): Either<Config.ConfigError, Explained> =>
+  explainWith(Config.GrpcHedgingPolicy.decode(json), (policy) => {
+    const codes = policy.nonFatalStatusCodes ?? []
+    return {
+      kind: 'hedging',
+      title: 'gRPC hedgingPolicy',
+      canonical: JSON.stringify(Config.GrpcHedgingPolicy.encode(policy)),
+      schedule: Config.fromGrpcHedgingPolicy(policy).schedule,
+      notes: [
+        codes.length === 0
+          ? 'Non-fatal status codes: none, so the first failure ends the call.'
+          : `Non-fatal status codes: ${codes.map(describeStatusCode).join(', ')}`,
+        ...(codes.length === 0
+          ? []
+          : ['A failure with one of them launches the next attempt at once; any other status ends the call.']),
+        ...attemptsNote(policy.maxAttempts)
+      ],
+      limitHint: ''
+    }
+  })
+
 const explainSchedule = (json: unknown): Either<Config.ConfigError, Explained> =>
   explainWith(Config.ScheduleConfig.decode(json), (config) => ({
-    kind: 'schedule config',
+    kind: 'schedule',
+    title: 'schedule config',
     canonical: JSON.stringify(Config.encode(config)),
     schedule: Config.toSchedule(config),
     notes: [],
     limitHint: 'add maxRetries, maxElapsed or maxCumulativeDelay'
   }))
 
-const explainPolicy = (json: unknown, grpc: boolean): Either<Config.ConfigError, Explained> => {
-  if (isObject(json) && Object.keys(json).length === 1 && 'retryPolicy' in json) {
-    return explainGrpc(json.retryPolicy)
+const EXPLAIN: Readonly<Record<Kind, (json: unknown) => Either<Config.ConfigError, Explained>>> = {
+  schedule: explainSchedule,
+  grpc: explainGrpc,
+  hedging: explainHedging
+}
+
+const has = (json: Record<string, unknown>, keys: ReadonlyArray<string>): boolean => keys.some((key) => key in json)
+
+// a retryPolicy has keys a hedgingPolicy has not; a hedgingPolicy may be as short as {"maxAttempts": 2}
+const kindOf = (json: unknown): Kind =>
+  !isObject(json)
+    ? 'schedule'
+    : has(json, RETRY_KEYS.slice(1))
+    ? 'grpc'
+    : has(json, HEDGING_KEYS)
+    ? 'hedging'
+    : 'schedule'
+
+const explainPolicy = (json: unknown, forced: Kind | undefined): Either<Config.ConfigError, Explained> => {
+  if (isObject(json) && Object.keys(json).length === 1) {
+    if ('retryPolicy' in json && forced !== 'hedging') {
+      return explainGrpc(json.retryPolicy)
+    }
+    if ('hedgingPolicy' in json && forced !== 'grpc') {
+      return explainHedging(json.hedgingPolicy)
+    }
   }
-  return grpc || (isObject(json) && GRPC_KEYS.some((key) => key in json)) ? explainGrpc(json) : explainSchedule(json)
+  return EXPLAIN[forced ?? kindOf(json)](json)
 }
 
 // -------------------------------------------------------------------------------------
-// running
+// sampling
 // -------------------------------------------------------------------------------------
-
-interface Run {
-  readonly delays: ReadonlyArray<number>
-  // the time from the start of the first attempt to the start of each later one
-  readonly starts: ReadonlyArray<number>
-  readonly finished: boolean
-}
-
-const toRun = (steps: ReadonlyArray<S.SimulationStep<number>>, limit: number): Run => {
-  const kept = steps.slice(0, limit)
-  return {
-    delays: kept.map((s) => s.delay),
-    starts: kept.map((s) => s.elapsed + s.delay),
-    finished: steps.length <= limit
-  }
-}
-
-const simulateRun = (
-  schedule: S.Schedule<unknown, number>,
-  seed: number,
-  limit: number,
-  attemptDuration: number
-): Run => toRun(S.simulate({ steps: limit + 1, seed, attemptDuration })(schedule), limit)
-
-// the run where every random draw is at its maximum: the largest delays for every built-in jitter
-// every draw at its maximum: the longest each random delay can be
-const runAtMaximum = (schedule: S.Schedule<unknown, number>, limit: number, attemptDuration: number): Run =>
-  toRun(S.simulate({ steps: limit + 1, attemptDuration, random: () => 1 - Number.EPSILON / 2 })(schedule), limit)
-
-const sameRun = (a: Run, b: Run): boolean =>
-  a.finished === b.finished && a.delays.length === b.delays.length && a.delays.every((d, i) => d === b.delays[i])
-
-const sum = (xs: ReadonlyArray<number>): number => xs.reduce((a, b) => a + b, 0)
 
 interface Stats {
   readonly min: number
@@ -277,7 +293,7 @@ interface Stats {
 }
 
 const stats = (values: ReadonlyArray<number>): Stats => {
-  const sorted = values.slice().sort((a, b) => a - b)
+  const sorted = Float64Array.from(values).sort()
   const mid = Math.floor(sorted.length / 2)
   return {
     min: sorted[0],
@@ -287,13 +303,84 @@ const stats = (values: ReadonlyArray<number>): Stats => {
   }
 }
 
+/** Many runs of a schedule, held by retry: what every figure of the report is computed from. */
+interface Sample {
+  readonly runs: number
+  // delays[i], starts[i]: the delay before retry i (0-based) and the time that retry starts, for every run
+  // that reached it; a time counts from the start of the first attempt
+  readonly delays: ReadonlyArray<ReadonlyArray<number>>
+  readonly starts: ReadonlyArray<ReadonlyArray<number>>
+  // the number of retries of each run (at most the limit)
+  readonly lengths: ReadonlyArray<number>
+  readonly largestTotal: number
+  // how many runs did not end within the limit
+  readonly unfinished: number
+}
+
+const tooMuchWork = (samples: number, perRun: number): UsageError =>
+  new UsageError(
+    `--samples ${samples} is too many for this policy: it would simulate about ${formatCount(
+      samples * perRun
+    )} retries (${formatCount(perRun)} per seed), more than the limit of ${formatCount(
+      MAX_SIMULATED
+    )}; use --samples ${Math.floor(MAX_SIMULATED / perRun)} or fewer`
+  )
+
+// runs the schedule with each random source, keeping at most `limit` retries of each run and simulating
+// at most MAX_SIMULATED retries in all (a UsageError beyond)
+const sample = (
+  schedule: S.Schedule<unknown, number>,
+  sources: ReadonlyArray<{ readonly seed?: number; readonly random?: () => number }>,
+  limit: number,
+  attemptDuration: number
+): Sample => {
+  const delays: Array<Array<number>> = []
+  const starts: Array<Array<number>> = []
+  const lengths: Array<number> = []
+  let largestTotal = 0
+  let simulated = 0
+  let longest = 0
+  let unfinished = 0
+  for (const source of sources) {
+    const steps = S.simulate({ ...source, steps: limit + 1, attemptDuration })(schedule)
+    simulated += steps.length
+    longest = Math.max(longest, steps.length)
+    if (simulated > MAX_SIMULATED) {
+      throw tooMuchWork(sources.length, longest)
+    }
+    const kept = Math.min(steps.length, limit)
+    let total = 0
+    for (let i = 0; i < kept; i++) {
+      const { delay, elapsed } = steps[i]
+      if (i === delays.length) {
+        delays.push([])
+        starts.push([])
+      }
+      delays[i].push(delay)
+      starts[i].push(elapsed + delay)
+      total += delay
+    }
+    lengths.push(kept)
+    largestTotal = Math.max(largestTotal, total)
+    unfinished += steps.length > limit ? 1 : 0
+  }
+  return { runs: sources.length, delays, starts, lengths, largestTotal, unfinished }
+}
+
+// every run waits the same: the policy is not random
+const allTheSame = ({ runs, delays, lengths, unfinished }: Sample): boolean =>
+  (unfinished === 0 || unfinished === runs) &&
+  lengths.every((n) => n === lengths[0]) &&
+  delays.every((column) => column.every((d) => d === column[0]))
+
+const seeds = (n: number): ReadonlyArray<{ readonly seed: number }> =>
+  Array.from({ length: n }, (_, seed) => ({ seed }))
+
 // -------------------------------------------------------------------------------------
 // printing
 // -------------------------------------------------------------------------------------
 
 const trim = (text: string): string => (text.includes('.') ? text.replace(/\.?0+$/, '') : text)
-
-const formatCount = (n: number): string => n.toLocaleString('en-US')
 
 /** A duration for people: `850ms`, `1.25s`, `2m 5s`, `1h 30m`, `3d 4h`. */
 export const formatMs = (ms: number): string => {
@@ -340,23 +427,35 @@ const bar = (value: number, upTo: number, scale: number): string => {
   return `${'█'.repeat(full)}${'░'.repeat(Math.max(0, cells(upTo) - full))}`.padEnd(BAR_WIDTH)
 }
 
-const report = (explained: Explained, options: Options): string => {
-  const { schedule, attemptDuration } = { schedule: explained.schedule, attemptDuration: options.attemptDuration }
-  const probes = [0, 1, 2, 3].map((seed) => simulateRun(schedule, seed, RANDOM_LIMIT, attemptDuration))
-  const atMaximum = runAtMaximum(schedule, RANDOM_LIMIT, attemptDuration)
-  const random = !probes.every((run) => sameRun(run, atMaximum))
-  const runs = random
-    ? Array.from({ length: options.samples }, (_, seed) => simulateRun(schedule, seed, RANDOM_LIMIT, attemptDuration))
-    : [simulateRun(schedule, 0, DETERMINISTIC_LIMIT, attemptDuration)]
+// every random draw at its maximum: the longest each random delay can be
+const AT_MAXIMUM = { random: () => 1 - Number.EPSILON / 2 }
+
+// the figures of the retries shown, each computed once
+const figures = (runs: Sample, retries: ReadonlyArray<number>): ReadonlyMap<number, readonly [Stats, Stats]> =>
+  new Map(retries.filter((i) => i >= 0).map((i) => [i, [stats(runs.delays[i]), stats(runs.starts[i])]] as const))
+
+const scheduleReport = (explained: Explained, options: Options): ReadonlyArray<string> => {
+  const { schedule } = explained
+  const attemptDuration = options.attemptDuration ?? 0
+  // four seeds and the maximum draws: a policy is random when they do not all wait the same
+  const probes = sample(schedule, [...seeds(4), AT_MAXIMUM], RANDOM_LIMIT, attemptDuration)
+  const random = !allTheSame(probes)
+  // refused before the work when the probes already show it is too much (and during it otherwise)
+  const perRun = Math.max(...probes.lengths) + 1
+  if (random && options.samples * perRun > MAX_SIMULATED) {
+    throw tooMuchWork(options.samples, perRun)
+  }
   const limit = random ? RANDOM_LIMIT : DETERMINISTIC_LIMIT
+  const runs = sample(schedule, random ? seeds(options.samples) : seeds(1), limit, attemptDuration)
+  const atMaximum = sample(schedule, [AT_MAXIMUM], RANDOM_LIMIT, attemptDuration)
   // when every draw at its maximum never stops, the worst case is unbounded even if the samples stop
-  const finished = (random ? [...runs, atMaximum] : runs).every((run) => run.finished)
-  const lengths = stats(runs.map((run) => run.delays.length))
+  const finished = runs.unfinished === 0 && (!random || atMaximum.unfinished === 0)
+  const lengths = stats(runs.lengths)
   const varying = lengths.min !== lengths.max
   const show = (s: Stats, pick: 'min' | 'median' | 'max') => formatMs(s[pick])
 
   const lines: Array<string> = []
-  lines.push(`Policy (${explained.kind}): ${explained.canonical}`)
+  lines.push(`Policy (${explained.title}): ${explained.canonical}`)
   lines.push(
     random
       ? `Random: figures are the min, median and max over ${formatCount(options.samples)} seeds.`
@@ -368,20 +467,19 @@ const report = (explained: Explained, options: Options): string => {
   lines.push('')
 
   const retries = selectRetries(lengths.max, finished, options.rows - 1)
-  const delayStats = (i: number) => stats(runs.filter((run) => run.delays.length > i).map((run) => run.delays[i]))
-  const startStats = (i: number) => stats(runs.filter((run) => run.starts.length > i).map((run) => run.starts[i]))
+  const figuresOf = figures(runs, retries)
   const header = random
     ? ['attempt', 'delay min', 'median', 'max', 'cumulative min', 'median', 'max', ...(varying ? ['runs'] : [])]
     : ['attempt', 'delay', 'cumulative']
   const first = random ? ['1', '-', '-', '-', '0ms', '0ms', '0ms', ...(varying ? ['100%'] : [])] : ['1', '-', '0ms']
   const rows: Array<ReadonlyArray<string>> = [header, first]
   for (const i of retries) {
-    if (i < 0) {
+    const found = figuresOf.get(i)
+    if (found === undefined) {
       rows.push(header.map((_, column) => (column === 0 ? '…' : '')))
       continue
     }
-    const d = delayStats(i)
-    const c = startStats(i)
+    const [d, c] = found
     rows.push(
       random
         ? [
@@ -392,7 +490,7 @@ const report = (explained: Explained, options: Options): string => {
             show(c, 'min'),
             show(c, 'median'),
             show(c, 'max'),
-            ...(varying ? [`${trim(((100 * d.count) / runs.length).toFixed(1))}%`] : [])
+            ...(varying ? [`${trim(((100 * d.count) / runs.runs).toFixed(1))}%`] : [])
           ]
         : [String(i + 2), show(d, 'median'), show(c, 'median')]
     )
@@ -411,8 +509,8 @@ const report = (explained: Explained, options: Options): string => {
           )} (the first call and the retries)`
         : `Attempts: ${lengths.max + 1} (the first call and ${lengths.max} ${lengths.max === 1 ? 'retry' : 'retries'})`
     )
-    const sampled = Math.max(...runs.map((run) => sum(run.delays)))
-    const bound = sum(atMaximum.delays)
+    const sampled = runs.largestTotal
+    const bound = atMaximum.largestTotal
     lines.push(
       !random
         ? `Worst-case total wait: ${formatMs(sampled)}`
@@ -422,35 +520,65 @@ const report = (explained: Explained, options: Options): string => {
     )
   }
 
-  const charted = retries.filter((i) => i >= 0)
-  if (charted.length > 0) {
-    const scale = Math.max(...charted.map((i) => delayStats(i).max))
+  if (figuresOf.size > 0) {
+    let scale = 0
+    figuresOf.forEach(([d]) => {
+      scale = Math.max(scale, d.max)
+    })
     lines.push('')
     lines.push(random ? 'Delay before each attempt (█ median, ░ up to the max):' : 'Delay before each attempt:')
-    const width = String(Math.max(...charted) + 2).length
+    const width = String(retries[retries.length - 1] + 2).length
     for (const i of retries) {
-      if (i < 0) {
+      const found = figuresOf.get(i)
+      if (found === undefined) {
         lines.push(`${'…'.padStart(width)}`)
         continue
       }
-      const d = delayStats(i)
+      const [d] = found
       const label = random ? `${formatMs(d.median)} (max ${formatMs(d.max)})` : formatMs(d.median)
       lines.push(`${String(i + 2).padStart(width)} |${bar(d.median, d.max, scale)}| ${label}`)
     }
   }
 
-  const notes = [
-    ...explained.notes,
-    ...(!finished && explained.limitHint !== ''
-      ? [`Note: this policy never gives up by itself; ${explained.limitHint}.`]
-      : [])
-  ]
-  if (notes.length > 0) {
-    lines.push('')
-    lines.push(...notes)
-  }
-  return `${lines.join('\n')}\n`
+  return !finished && explained.limitHint !== ''
+    ? [...lines, '', ...explained.notes, `Note: this policy never gives up by itself; ${explained.limitHint}.`]
+    : explained.notes.length > 0
+    ? [...lines, '', ...explained.notes]
+    : lines
 }
+
+// a hedging policy launches its attempts on a timer, whatever they take: its report is when
+const hedgingReport = (explained: Explained, options: Options): ReadonlyArray<string> => {
+  if (options.attemptDuration !== undefined) {
+    throw new UsageError('--attempt-duration does not apply to a hedging policy: its launches do not wait for attempts')
+  }
+  const launches = S.simulate({ steps: MAX_ATTEMPTS })(explained.schedule)
+  const retries = selectRetries(launches.length, true, options.rows - 1)
+  const rows: Array<ReadonlyArray<string>> = [
+    ['attempt', 'launched at'],
+    ['1', '0ms']
+  ]
+  for (const i of retries) {
+    rows.push(i < 0 ? ['…', ''] : [String(i + 2), formatMs(launches[i].elapsed + launches[i].delay)])
+  }
+  const hedges = launches.length
+  const last = hedges === 0 ? 0 : launches[hedges - 1].elapsed + launches[hedges - 1].delay
+  return [
+    `Policy (${explained.title}): ${explained.canonical}`,
+    'Hedging: each attempt is launched without waiting for the earlier ones to fail, until one succeeds.',
+    '',
+    ...table(rows),
+    '',
+    `Attempts: at most ${hedges + 1} (the first call and ${hedges} ${
+      hedges === 1 ? 'hedge' : 'hedges'
+    }), the last launched at ${formatMs(last)}`,
+    '',
+    ...explained.notes
+  ]
+}
+
+const report = (explained: Explained, options: Options): string =>
+  `${(explained.kind === 'hedging' ? hedgingReport : scheduleReport)(explained, options).join('\n')}\n`
 
 // -------------------------------------------------------------------------------------
 // main
@@ -479,7 +607,7 @@ export const main = (argv: ReadonlyArray<string>, io: Output): number => {
   try {
     const options = parseOptions(argv.slice(1))
     const json = readPolicy(options.policy)
-    const explained = explainPolicy(json, options.grpc)
+    const explained = explainPolicy(json, options.kind)
     if (explained._tag === 'Left') {
       const { message, problems } = explained.left
       const count = `${problems.length} ${problems.length === 1 ? 'problem' : 'problems'}`
