@@ -304,7 +304,7 @@ const stats = (values: ReadonlyArray<number>): Stats => {
 }
 
 /** Many runs of a schedule, held by retry: what every figure of the report is computed from. */
-interface Sample {
+export interface Sample {
   readonly runs: number
   // delays[i], starts[i]: the delay before retry i (0-based) and the time that retry starts, for every run
   // that reached it; a time counts from the start of the first attempt
@@ -317,22 +317,25 @@ interface Sample {
   readonly unfinished: number
 }
 
-const tooMuchWork = (samples: number, perRun: number): UsageError =>
+const tooMuchWork = (samples: number, perRun: number, budget = MAX_SIMULATED): UsageError =>
   new UsageError(
     `--samples ${samples} is too many for this policy: it would simulate about ${formatCount(
       samples * perRun
     )} retries (${formatCount(perRun)} per seed), more than the limit of ${formatCount(
-      MAX_SIMULATED
-    )}; use --samples ${Math.floor(MAX_SIMULATED / perRun)} or fewer`
+      budget
+    )}; use --samples ${Math.floor(budget / perRun)} or fewer`
   )
 
-// runs the schedule with each random source, keeping at most `limit` retries of each run and simulating
-// at most MAX_SIMULATED retries in all (a UsageError beyond)
-const sample = (
+/**
+ * Runs the schedule with each random source, keeping at most `limit` retries of each run, and
+ * simulating at most `budget` retries in all: past it, the command is refused, naming the limit.
+ */
+export const sample = (
   schedule: S.Schedule<unknown, number>,
   sources: ReadonlyArray<{ readonly seed?: number; readonly random?: () => number }>,
   limit: number,
-  attemptDuration: number
+  attemptDuration: number,
+  budget = MAX_SIMULATED
 ): Sample => {
   const delays: Array<Array<number>> = []
   const starts: Array<Array<number>> = []
@@ -345,8 +348,8 @@ const sample = (
     const steps = S.simulate({ ...source, steps: limit + 1, attemptDuration })(schedule)
     simulated += steps.length
     longest = Math.max(longest, steps.length)
-    if (simulated > MAX_SIMULATED) {
-      throw tooMuchWork(sources.length, longest)
+    if (simulated > budget) {
+      throw tooMuchWork(sources.length, longest, budget)
     }
     const kept = Math.min(steps.length, limit)
     let total = 0
@@ -373,7 +376,8 @@ const allTheSame = ({ runs, delays, lengths, unfinished }: Sample): boolean =>
   lengths.every((n) => n === lengths[0]) &&
   delays.every((column) => column.every((d) => d === column[0]))
 
-const seeds = (n: number): ReadonlyArray<{ readonly seed: number }> =>
+/** The sources of `sample` for seeds 0 to n - 1. */
+export const seeds = (n: number): ReadonlyArray<{ readonly seed: number }> =>
   Array.from({ length: n }, (_, seed) => ({ seed }))
 
 // -------------------------------------------------------------------------------------
@@ -447,9 +451,9 @@ const scheduleReport = (explained: Explained, options: Options): ReadonlyArray<s
   }
   const limit = random ? RANDOM_LIMIT : DETERMINISTIC_LIMIT
   const runs = sample(schedule, random ? seeds(options.samples) : seeds(1), limit, attemptDuration)
-  const atMaximum = sample(schedule, [AT_MAXIMUM], RANDOM_LIMIT, attemptDuration)
+  const atMaximum = random ? sample(schedule, [AT_MAXIMUM], RANDOM_LIMIT, attemptDuration) : runs
   // when every draw at its maximum never stops, the worst case is unbounded even if the samples stop
-  const finished = runs.unfinished === 0 && (!random || atMaximum.unfinished === 0)
+  const finished = runs.unfinished === 0 && atMaximum.unfinished === 0
   const lengths = stats(runs.lengths)
   const varying = lengths.min !== lengths.max
   const show = (s: Stats, pick: 'min' | 'median' | 'max') => formatMs(s[pick])
