@@ -3,9 +3,8 @@ import * as fs from 'fs'
 import * as os from 'os'
 import * as path from 'path'
 import { afterAll, describe, expect, it, vi } from 'vitest'
-import * as S from '../src/Schedule'
-import { pipe } from 'fp-ts/function'
-import { formatMs, main, MAX_SIMULATED, sample, seeds, USAGE } from '../src/internal/cli'
+import type * as S from '../src/Schedule'
+import { main, USAGE } from '../src/internal/cli'
 
 // readFileSync is wrapped so that a test can stand in for standard input
 vi.mock('fs', async (importOriginal) => {
@@ -333,31 +332,6 @@ describe('explaining a gRPC retryPolicy', () => {
   })
 })
 
-describe('formatMs', () => {
-  it('writes durations for people', () => {
-    const cases: ReadonlyArray<readonly [number, string]> = [
-      [0, '0ms'],
-      [0.123, '0.12ms'],
-      [5, '5ms'],
-      [12.34, '12.3ms'],
-      [850.4, '850ms'],
-      [1000, '1s'],
-      [1250, '1.25s'],
-      [59_999, '60s'],
-      [60_000, '1m'],
-      [125_000, '2m 5s'],
-      [3_600_000, '1h'],
-      [5_400_000, '1h 30m'],
-      [86_400_000, '1d'],
-      [90_000_000, '1d 1h'],
-      [Number.MAX_SAFE_INTEGER, '104,249,991d 9h']
-    ]
-    for (const [ms, text] of cases) {
-      expect(formatMs(ms)).toBe(text)
-    }
-  })
-})
-
 describe('bin', () => {
   it('runs main with the process arguments and sets the exit code', async () => {
     const argv = process.argv
@@ -462,32 +436,20 @@ describe('hostile input', () => {
     expect(simulated.retries).toBe(5 * 1001)
   })
 
-  it('refuses as soon as the sampled runs pass the limit, when the probes looked shorter', () => {
-    // runs of 11 retries: the 46th seed passes a budget of 500
-    const schedule = pipe(S.constant(10), S.jittered, S.maxRetries(11), S.delays)
-    const sampled = sample(schedule, seeds(45), 20, 0, 500)
-    expect(sampled.lengths).toEqual(Array(45).fill(11))
-    expect(sampled.delays).toHaveLength(11)
-    expect(sampled.delays[10]).toHaveLength(45)
-    expect(() => sample(schedule, seeds(46), 20, 0, 500)).toThrow(
-      '--samples 46 is too many for this policy: it would simulate about 506 retries (11 per seed), more than the limit of 500; use --samples 45 or fewer'
-    )
-  })
-
-  it('a short random policy may be sampled 100,000 times: the work stays within the limit', () => {
+  it('a short random policy may be sampled many times: the work is the samples times its retries', () => {
     simulated.retries = 0
     const { status, stdout } = explain(
       { exponential: { base: '100ms' }, jitter: 'full', maxRetries: 5 },
       '--samples',
-      '100000',
+      '10000',
       '--rows',
       '100000'
     )
     expect(status).toBe(0)
-    expect(stdout).toContain('over 100,000 seeds')
+    expect(stdout).toContain('over 10,000 seeds')
     expect(line(stdout, 'Attempts')).toBe('Attempts: 6 (the first call and 5 retries)')
-    expect(simulated.retries).toBe(5 * 5 + 100_000 * 5 + 5)
-    expect(simulated.retries).toBeLessThanOrEqual(MAX_SIMULATED)
+    // the probes (four seeds and the maximum draws), the samples, the maximum draws again
+    expect(simulated.retries).toBe(5 * 5 + 10_000 * 5 + 5)
   })
 
   it('a deterministic policy is simulated once, whatever --samples and --rows', () => {
