@@ -234,15 +234,14 @@ const EXPLAIN: Readonly<Record<Kind, (json: unknown) => Either<Config.ConfigErro
 
 const has = (json: Record<string, unknown>, keys: ReadonlyArray<string>): boolean => keys.some((key) => key in json)
 
-// a retryPolicy has keys a hedgingPolicy has not; a hedgingPolicy may be as short as {"maxAttempts": 2}
+// the keys of a retryPolicy that a hedgingPolicy has not (all but maxAttempts)
+const RETRY_ONLY: ReadonlyArray<string> = RETRY_KEYS.filter(
+  (key) => !(HEDGING_KEYS as ReadonlyArray<string>).includes(key)
+)
+
+// a hedgingPolicy may be as short as {"maxAttempts": 2}, which is never a valid retryPolicy
 const kindOf = (json: unknown): Kind =>
-  !isObject(json)
-    ? 'schedule'
-    : has(json, RETRY_KEYS.slice(1))
-    ? 'grpc'
-    : has(json, HEDGING_KEYS)
-    ? 'hedging'
-    : 'schedule'
+  !isObject(json) ? 'schedule' : has(json, RETRY_ONLY) ? 'grpc' : has(json, HEDGING_KEYS) ? 'hedging' : 'schedule'
 
 const explainPolicy = (json: unknown, forced: Kind | undefined): Either<Config.ConfigError, Explained> => {
   if (isObject(json) && Object.keys(json).length === 1) {
