@@ -721,6 +721,72 @@ describe('decode never throws', () => {
 })
 
 // -------------------------------------------------------------------------------------
+// hostile input: the work and the message are bounded, every problem is counted
+// -------------------------------------------------------------------------------------
+
+describe('hostile input', () => {
+  const manyKeys = (n: number): Record<string, number> => {
+    const u: Record<string, number> = {}
+    for (let i = 0; i < n; i++) {
+      u[`key${i}`] = i
+    }
+    return u
+  }
+
+  it('100,000 unknown keys: every problem counted, a message of 100 of them and a count of the rest', () => {
+    const result = Config.decode({ ...manyKeys(100_000), constant: '1s' })
+    expect(E.isLeft(result)).toBe(true)
+    const { problems: ps, message } = (result as E.Left<Config.ConfigError>).left
+    expect(ps).toHaveLength(100_000)
+    expect(ps[99_999]).toEqual({ path: 'key99999', message: expect.stringMatching(/^unknown key; the known keys are/) })
+    const lines = message.split('\n')
+    expect(lines).toHaveLength(101)
+    expect(lines[0]).toBe(`key0: ${ps[0].message}`)
+    expect(lines[100]).toBe('and 99900 more')
+    expect(message.length).toBeLessThan(20_000)
+  })
+
+  it('the closest known key is looked for among the first 100 unknown keys of an object only', () => {
+    const ps = configProblems({ ...manyKeys(200), maxRetires: 1 })
+    expect(ps).toHaveLength(201)
+    expect(ps[200].path).toBe('maxRetires')
+    expect(ps[200].message).toContain('the known keys are')
+    expect(configProblems({ maxRetires: 1, ...manyKeys(200) })[0].message).toBe(
+      'unknown key; did you mean "maxRetries"?'
+    )
+  })
+
+  it('a key of a million characters is cut in the path and the message', () => {
+    const key = 'x'.repeat(1_000_000)
+    const result = Config.decode({ [key]: 1, [`${key}!`]: 2 })
+    const { problems: ps, message } = (result as E.Left<Config.ConfigError>).left
+    expect(ps.map((p) => p.path)).toEqual([`["${'x'.repeat(100)}…"]`, `["${'x'.repeat(100)}…"]`])
+    expect(message.length).toBeLessThan(1000)
+    expect(configProblems({ exponential: { [key]: 1, base: 1 } })[0].path).toBe(`exponential["${'x'.repeat(100)}…"]`)
+  })
+
+  it('nested objects and gRPC policies are bounded the same way', () => {
+    const nested = (Config.decode({ jitter: manyKeys(5000) }) as E.Left<Config.ConfigError>).left
+    expect(nested.problems.length).toBe(5002) // the unknown keys, then min and max missing
+    expect(nested.message.split('\n')).toHaveLength(101)
+    const grpc = Config.decodeGrpcRetryPolicy({ ...grpcExample, ...manyKeys(5000) })
+    expect(E.isLeft(grpc) && grpc.left.message.split('\n').pop()).toBe('and 4900 more')
+    const hedging = Config.decodeGrpcHedgingPolicy({ maxAttempts: 2, ...manyKeys(5000) })
+    expect(E.isLeft(hedging) && hedging.left.problems.length).toBe(5000)
+  })
+
+  it("toSchedule's RangeError lists at most 100 problems too", () => {
+    const config = { ...manyKeys(10_000), constant: 5 } as unknown as Config.ScheduleConfig
+    expect(() => Config.toSchedule(config)).toThrow(/; and 9900 more$/)
+    try {
+      Config.toSchedule(config)
+    } catch (error) {
+      expect((error as RangeError).message.match(/key\d+: unknown key/g)).toHaveLength(100)
+    }
+  })
+})
+
+// -------------------------------------------------------------------------------------
 // encode
 // -------------------------------------------------------------------------------------
 
@@ -1138,5 +1204,232 @@ describe('GrpcRetryPolicy', () => {
     expect(
       pipe(retryTransient, S.simulate({ steps: 10, inputs: [{ code: 14 }, { code: 14 }, { code: 5 }] }))
     ).toHaveLength(2)
+  })
+})
+
+describe('GrpcHedgingPolicy', () => {
+  const hedgingExample = {
+    maxAttempts: 4,
+    hedgingDelay: '.5s',
+    nonFatalStatusCodes: ['UNAVAILABLE', 'INTERNAL', 'ABORTED']
+  }
+  const hedgingProblems = (u: unknown): ReadonlyArray<Config.ConfigProblem> =>
+    pipe(
+      Config.decodeGrpcHedgingPolicy(u),
+      E.match(
+        (error) => error.problems,
+        () => []
+      )
+    )
+  const launches = (policy: Config.GrpcHedgingPolicy): ReadonlyArray<number> =>
+    pipe(Config.fromGrpcHedgingPolicy(policy).schedule, S.simulate({ steps: 100 })).map((s) => s.delay)
+
+  it('decodes the example of gRPC retry design (A6)', () => {
+    expect(Config.GrpcHedgingPolicy.decode(hedgingExample)).toEqual(
+      E.right({ maxAttempts: 4, hedgingDelay: 500, nonFatalStatusCodes: ['UNAVAILABLE', 'INTERNAL', 'ABORTED'] })
+    )
+  })
+
+  it('launches maxAttempts - 1 more attempts, hedgingDelay apart: 500, 1000 and 1500 ms in the example', () => {
+    const hedging = pipe(
+      Config.decodeGrpcHedgingPolicy(hedgingExample),
+      E.getOrElseW((e) => {
+        throw new Error(e.message)
+      })
+    )
+    const steps = pipe(hedging.schedule, S.simulate({ steps: 100, seed: 7 }))
+    expect(steps.map((s) => s.delay)).toEqual([500, 500, 500])
+    expect(steps.map((s) => s.elapsed + s.delay)).toEqual([500, 1000, 1500])
+    expect(steps.map((s) => s.output)).toEqual([500, 500, 500])
+  })
+
+  it('hedgingDelay and nonFatalStatusCodes are optional: all attempts at once, and no code non-fatal', () => {
+    expect(Config.GrpcHedgingPolicy.decode({ maxAttempts: 3 })).toEqual(E.right({ maxAttempts: 3 }))
+    expect(launches({ maxAttempts: 3 })).toEqual([0, 0])
+    const { isNonFatal } = Config.fromGrpcHedgingPolicy({ maxAttempts: 3 })
+    expect(Array.from({ length: 17 }, (_, code) => isNonFatal(code)).some(Boolean)).toBe(false)
+    expect(launches({ maxAttempts: 2, hedgingDelay: 0, nonFatalStatusCodes: [] })).toEqual([0])
+    expect(Config.GrpcHedgingPolicy.decode({ maxAttempts: 2, hedgingDelay: '0s', nonFatalStatusCodes: [] })).toEqual(
+      E.right({ maxAttempts: 2, hedgingDelay: 0, nonFatalStatusCodes: [] })
+    )
+    expect(Config.GrpcHedgingPolicy.decode({ maxAttempts: 2, hedgingDelay: undefined })).toEqual(
+      E.right({ maxAttempts: 2 })
+    )
+  })
+
+  it('maxAttempts counts the first call; values above 5 count as 5', () => {
+    expect(launches({ maxAttempts: 2, hedgingDelay: 10 })).toHaveLength(1)
+    expect(launches({ maxAttempts: 5, hedgingDelay: 10 })).toHaveLength(4)
+    expect(launches({ maxAttempts: 6, hedgingDelay: 10 })).toHaveLength(4)
+    expect(launches({ maxAttempts: 1000, hedgingDelay: 10 })).toHaveLength(4)
+  })
+
+  it('classifies status codes by name in any case or by number', () => {
+    const { isNonFatal } = Config.fromGrpcHedgingPolicy({
+      maxAttempts: 3,
+      nonFatalStatusCodes: ['UNAVAILABLE', 'ABORTED']
+    })
+    expect([
+      isNonFatal('UNAVAILABLE'),
+      isNonFatal('unavailable'),
+      isNonFatal(14),
+      isNonFatal('Aborted'),
+      isNonFatal(10)
+    ]).toEqual([true, true, true, true, true])
+    expect([isNonFatal('NOT_FOUND'), isNonFatal(5), isNonFatal(14.5), isNonFatal(-1), isNonFatal(17)]).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false
+    ])
+    expect(
+      pipe(
+        Config.GrpcHedgingPolicy.decode({ maxAttempts: 2, nonFatalStatusCodes: ['unavailable', 0, 16] }),
+        E.map((p) => p.nonFatalStatusCodes)
+      )
+    ).toEqual(E.right(['UNAVAILABLE', 'OK', 'UNAUTHENTICATED']))
+  })
+
+  it('reports every problem, with the closest known key and status code', () => {
+    expect(
+      hedgingProblems({
+        maxAttempts: 1,
+        hedgingDelay: 0.5,
+        nonFatalStatusCodes: ['UNAVAILBLE', 17],
+        hedgingDelays: '1s'
+      })
+    ).toEqual([
+      { path: 'hedgingDelays', message: 'unknown key; did you mean "hedgingDelay"?' },
+      {
+        path: 'maxAttempts',
+        message:
+          'expected a whole number of at least 2, such as 4 (maxAttempts counts the first call, so 2 allows one hedge); given 1'
+      },
+      {
+        path: 'hedgingDelay',
+        message:
+          'expected a duration string such as "0.1s" (gRPC writes durations as strings; a bare number has no unit); given 0.5'
+      },
+      {
+        path: 'nonFatalStatusCodes[0]',
+        message:
+          'expected a gRPC status code name such as "UNAVAILABLE" or a number from 0 to 16; given "UNAVAILBLE" (did you mean "UNAVAILABLE"?)'
+      },
+      {
+        path: 'nonFatalStatusCodes[1]',
+        message: 'expected a gRPC status code name such as "UNAVAILABLE" or a number from 0 to 16; given 17'
+      }
+    ])
+    expect(hedgingProblems({})).toEqual([
+      { path: 'maxAttempts', message: 'missing; expected a whole number of at least 2, such as 3' }
+    ])
+    expect(paths(hedgingProblems({ ...hedgingExample, retryableStatusCodes: ['UNAVAILABLE'] }))).toEqual([
+      'retryableStatusCodes'
+    ])
+    expect(paths(hedgingProblems(null))).toEqual([''])
+    expect(hedgingProblems([])[0].message).toMatch(/^expected a gRPC hedgingPolicy object such as/)
+  })
+
+  it('validates each field', () => {
+    const fieldProblems = (patch: Record<string, unknown>) => paths(hedgingProblems({ ...hedgingExample, ...patch }))
+    for (const maxAttempts of [2.5, '4', -3, 0, NaN, Infinity]) {
+      expect(fieldProblems({ maxAttempts })).toEqual(['maxAttempts'])
+    }
+    for (const hedgingDelay of ['1', '-1s', '0.0000000001s', '999999999999999s', 'x', null, 500]) {
+      expect(fieldProblems({ hedgingDelay })).toEqual(['hedgingDelay'])
+    }
+    expect(hedgingProblems({ ...hedgingExample, hedgingDelay: '0.0000000001s' })[0].message).toContain(
+      'expected "0s" or a duration of at least 1 nanosecond'
+    )
+    expect(hedgingProblems({ ...hedgingExample, hedgingDelay: '999999999999999s' })[0].message).toContain('at most')
+    for (const nonFatalStatusCodes of ['UNAVAILABLE', 14, {}, null]) {
+      expect(fieldProblems({ nonFatalStatusCodes })).toEqual(['nonFatalStatusCodes'])
+    }
+    expect(fieldProblems({ nonFatalStatusCodes: Array(1001).fill(14) })).toEqual(['nonFatalStatusCodes'])
+    for (const hedgingDelay of ['0s', '0ms', '.5s', '0.000000001s', '315576000000s', '2m']) {
+      expect(fieldProblems({ hedgingDelay })).toEqual([])
+    }
+  })
+
+  it('encodes the delay in seconds and codes as names; absent keys stay absent', () => {
+    const canonical = { ...hedgingExample, hedgingDelay: '0.5s' }
+    expect(pipe(Config.GrpcHedgingPolicy.decode(hedgingExample), E.map(Config.GrpcHedgingPolicy.encode))).toEqual(
+      E.right(canonical)
+    )
+    expect(Config.GrpcHedgingPolicy.encode({ maxAttempts: 3 })).toEqual({ maxAttempts: 3 })
+    expect(
+      Config.GrpcHedgingPolicy.encode({ maxAttempts: 3, hedgingDelay: 0, nonFatalStatusCodes: ['ABORTED'] })
+    ).toEqual({ maxAttempts: 3, hedgingDelay: '0s', nonFatalStatusCodes: ['ABORTED'] })
+  })
+
+  it('property: encode then decode gives back the decoded policy', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 10 }),
+        fc.option(fc.double({ min: 0, max: 3e14, noNaN: true }), { nil: undefined }),
+        fc.option(fc.subarray([...Array(17).keys()]), { nil: undefined }),
+        (maxAttempts, ms, codes) => {
+          const json = {
+            maxAttempts,
+            ...(ms === undefined ? {} : { hedgingDelay: ms < 0.000001 ? '0s' : `${ms}ms` }),
+            ...(codes === undefined ? {} : { nonFatalStatusCodes: codes })
+          }
+          const decoded = Config.GrpcHedgingPolicy.decode(json)
+          expect(E.isRight(decoded)).toBe(true)
+          expect(
+            pipe(decoded, E.map(Config.GrpcHedgingPolicy.encode), E.chain(Config.GrpcHedgingPolicy.decode))
+          ).toEqual(decoded)
+        }
+      ),
+      { numRuns: 500 }
+    )
+  })
+
+  it('is accepts only the decoded form', () => {
+    expect(Config.GrpcHedgingPolicy.is({ maxAttempts: 2, hedgingDelay: 0, nonFatalStatusCodes: ['UNAVAILABLE'] })).toBe(
+      true
+    )
+    expect(Config.GrpcHedgingPolicy.is(hedgingExample)).toBe(false)
+    expect(Config.GrpcHedgingPolicy.is({ maxAttempts: 2, nonFatalStatusCodes: [14] })).toBe(false)
+    expect(Config.GrpcHedgingPolicy.is({ maxAttempts: 2, hedgingDelay: -1 })).toBe(false)
+    expect(Config.GrpcHedgingPolicy.is({ maxAttempts: 1 })).toBe(false)
+  })
+
+  it('fromGrpcHedgingPolicy throws a RangeError on an invalid policy', () => {
+    expect(() => Config.fromGrpcHedgingPolicy({ maxAttempts: 1 })).toThrow(
+      /^Config\.fromGrpcHedgingPolicy: invalid config: maxAttempts:/
+    )
+    expect(() =>
+      Config.fromGrpcHedgingPolicy({ maxAttempts: 2, hedgingDelay: '1s' } as unknown as Config.GrpcHedgingPolicy)
+    ).toThrow(/hedgingDelay: expected a number of milliseconds such as 250 \(decode the JSON first\)/)
+    expect(() => Config.fromGrpcHedgingPolicy(null as unknown as Config.GrpcHedgingPolicy)).toThrow(RangeError)
+  })
+
+  it('ignores a polluted Object.prototype', () => {
+    const proto = Object.prototype as unknown as Record<string, unknown>
+    try {
+      proto.hedgingDelay = 1000
+      proto.nonFatalStatusCodes = ['UNAVAILABLE']
+      expect(launches({ maxAttempts: 3 })).toEqual([0, 0])
+      expect(Config.fromGrpcHedgingPolicy({ maxAttempts: 3 }).isNonFatal(14)).toBe(false)
+      expect(Config.GrpcHedgingPolicy.encode({ maxAttempts: 3 })).toEqual({ maxAttempts: 3 })
+    } finally {
+      delete proto.hedgingDelay
+      delete proto.nonFatalStatusCodes
+    }
+  })
+
+  it('the classifier stops the launches with whileInput after a fatal failure', () => {
+    const { schedule, isNonFatal } = Config.fromGrpcHedgingPolicy({
+      maxAttempts: 5,
+      hedgingDelay: 100,
+      nonFatalStatusCodes: ['UNAVAILABLE']
+    })
+    const hedging = pipe(
+      schedule,
+      S.whileInput((e: { readonly code: number } | undefined) => e === undefined || isNonFatal(e.code))
+    )
+    expect(pipe(hedging, S.simulate({ steps: 10, inputs: [undefined, { code: 14 }, { code: 3 }] }))).toHaveLength(2)
   })
 })

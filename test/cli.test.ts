@@ -3,12 +3,25 @@ import * as fs from 'fs'
 import * as os from 'os'
 import * as path from 'path'
 import { afterAll, describe, expect, it, vi } from 'vitest'
-import { formatMs, main, USAGE } from '../src/internal/cli'
+import type * as S from '../src/Schedule'
+import { main, USAGE } from '../src/internal/cli'
 
 // readFileSync is wrapped so that a test can stand in for standard input
 vi.mock('fs', async (importOriginal) => {
   const actual = await importOriginal<typeof import('fs')>()
   return { ...actual, readFileSync: vi.fn(actual.readFileSync) }
+})
+
+// simulate is wrapped to count the retries the command simulates: its work
+const simulated = vi.hoisted(() => ({ retries: 0 }))
+vi.mock('../src/Schedule', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../src/Schedule')>()
+  const simulate = (options: Parameters<typeof actual.simulate>[0]) => (self: S.Schedule<unknown, unknown>) => {
+    const steps = actual.simulate(options)(self)
+    simulated.retries += steps.length
+    return steps
+  }
+  return { ...actual, simulate }
 })
 
 const root = path.resolve(__dirname, '..')
@@ -86,6 +99,8 @@ describe('command line', () => {
       [['explain', '{}', '--samples=0'], '--samples expects a whole number from 1 to 100000'],
       [['explain', '{}', '--samples=1000000'], '--samples expects a whole number'],
       [['explain', '{}', '--grpc=yes'], '--grpc takes no value'],
+      [['explain', '{}', '--hedging=yes'], '--hedging takes no value'],
+      [['explain', '{}', '--grpc', '--hedging'], '--grpc and --hedging cannot be used together'],
       [['explain', '{}', '--attempt-duration', '10'], ''],
       [['explain', '{}', '--attempt-duration', 'soon'], '--attempt-duration: expected a duration'],
       [['explain', '{}', '--attempt-duration=-5'], '--attempt-duration: expected a duration']
@@ -317,31 +332,6 @@ describe('explaining a gRPC retryPolicy', () => {
   })
 })
 
-describe('formatMs', () => {
-  it('writes durations for people', () => {
-    const cases: ReadonlyArray<readonly [number, string]> = [
-      [0, '0ms'],
-      [0.123, '0.12ms'],
-      [5, '5ms'],
-      [12.34, '12.3ms'],
-      [850.4, '850ms'],
-      [1000, '1s'],
-      [1250, '1.25s'],
-      [59_999, '60s'],
-      [60_000, '1m'],
-      [125_000, '2m 5s'],
-      [3_600_000, '1h'],
-      [5_400_000, '1h 30m'],
-      [86_400_000, '1d'],
-      [90_000_000, '1d 1h'],
-      [Number.MAX_SAFE_INTEGER, '104,249,991d 9h']
-    ]
-    for (const [ms, text] of cases) {
-      expect(formatMs(ms)).toBe(text)
-    }
-  })
-})
-
 describe('bin', () => {
   it('runs main with the process arguments and sets the exit code', async () => {
     const argv = process.argv
@@ -413,4 +403,136 @@ describe('bin', () => {
     const usage = spawnSync(process.execPath, [bin], { encoding: 'utf8', env })
     expect(usage.status).toBe(2)
   }, 120_000)
+})
+
+describe('hostile input', () => {
+  it('a file starting with a UTF-8 byte order mark is read', () => {
+    const file = path.join(tmp, 'bom.json')
+    fs.writeFileSync(
+      file,
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"constant": "1s", "maxRetries": 2}')])
+    )
+    const result = run('explain', file)
+    expect(result.stderr).toBe('')
+    expect(result.status).toBe(0)
+    expect(line(result.stdout, 'Policy')).toBe('Policy (schedule config): {"constant":"1s","maxRetries":2}')
+    const read = vi.mocked(fs.readFileSync as (file: number, encoding: string) => string)
+    read.mockReturnValueOnce('\uFEFF{"constant": 5, "maxRetries": 1}')
+    expect(run('explain', '-').status).toBe(0)
+    // a byte order mark anywhere else is not JSON
+    read.mockReturnValueOnce(' \uFEFF{}')
+    expect(run('explain', '-').stderr).toContain('standard input is not valid JSON')
+  })
+
+  it('refuses sampling more than the limit, naming it, before doing the work', () => {
+    simulated.retries = 0
+    const result = explain({ constant: '1s', jitter: 'default' }, '--samples', '100000', '--rows', '100000')
+    expect(result.status).toBe(2)
+    expect(result.stdout).toBe('')
+    expect(result.stderr).toContain(
+      'schedule-ts: --samples 100000 is too many for this policy: it would simulate about 100,100,000 retries (1,001 per seed), more than the limit of 2,000,000; use --samples 1998 or fewer'
+    )
+    // only the probes ran: four seeds and the maximum draws, 1,001 retries each
+    expect(simulated.retries).toBe(5 * 1001)
+  })
+
+  it('a short random policy may be sampled many times: the work is the samples times its retries', () => {
+    simulated.retries = 0
+    const { status, stdout } = explain(
+      { exponential: { base: '100ms' }, jitter: 'full', maxRetries: 5 },
+      '--samples',
+      '10000',
+      '--rows',
+      '100000'
+    )
+    expect(status).toBe(0)
+    expect(stdout).toContain('over 10,000 seeds')
+    expect(line(stdout, 'Attempts')).toBe('Attempts: 6 (the first call and 5 retries)')
+    // the probes (four seeds and the maximum draws), the samples, the maximum draws again
+    expect(simulated.retries).toBe(5 * 5 + 10_000 * 5 + 5)
+  })
+
+  it('a deterministic policy is simulated once, whatever --samples and --rows', () => {
+    simulated.retries = 0
+    const { stdout } = explain({ constant: '1s' }, '--samples', '100000', '--rows', '100000')
+    expect(line(stdout, 'Attempts')).toBe('Attempts: unbounded (still retrying after 10,000 retries)')
+    expect(stdout.split('\n').filter((l) => /^\s*\d+\s+1s\s/.test(l))).toHaveLength(10_000)
+    expect(simulated.retries).toBe(5 * 1001 + 10_001)
+  })
+
+  it('100,000 unknown keys: every problem counted, 100 of them printed', () => {
+    const policy: Record<string, number> = {}
+    for (let i = 0; i < 100_000; i++) {
+      policy[`key${i}`] = i
+    }
+    const result = explain(policy)
+    expect(result.status).toBe(2)
+    const lines = result.stderr.split('\n')
+    expect(lines[0]).toBe('schedule-ts explain: the policy is not valid (100000 problems):')
+    expect(lines).toHaveLength(103)
+    expect(lines[101]).toBe('  and 99900 more')
+    expect(result.stderr.length).toBeLessThan(20_000)
+  })
+})
+
+describe('explaining a gRPC hedgingPolicy', () => {
+  const hedgingExample = {
+    maxAttempts: 4,
+    hedgingDelay: '.5s',
+    nonFatalStatusCodes: ['UNAVAILABLE', 'INTERNAL', 'ABORTED']
+  }
+
+  it('is recognised by its keys, and shows when each attempt is launched', () => {
+    const { status, stdout, stderr } = explain(hedgingExample)
+    expect(stderr).toBe('')
+    expect(status).toBe(0)
+    expect(line(stdout, 'Policy')).toBe(
+      'Policy (gRPC hedgingPolicy): {"maxAttempts":4,"hedgingDelay":"0.5s","nonFatalStatusCodes":["UNAVAILABLE","INTERNAL","ABORTED"]}'
+    )
+    expect(row(stdout, 1)).toEqual(['1', '0ms'])
+    expect(row(stdout, 2)).toEqual(['2', '500ms'])
+    expect(row(stdout, 3)).toEqual(['3', '1s'])
+    expect(row(stdout, 4)).toEqual(['4', '1.5s'])
+    expect(line(stdout, 'Attempts')).toBe(
+      'Attempts: at most 4 (the first call and 3 hedges), the last launched at 1.5s'
+    )
+    expect(stdout).toContain('Non-fatal status codes: UNAVAILABLE (14), INTERNAL (13), ABORTED (10)')
+    expect(stdout).toContain('A failure with one of them launches the next attempt at once')
+  })
+
+  it('without a delay every attempt is launched at once; without non-fatal codes the first failure ends the call', () => {
+    const { stdout } = explain({ maxAttempts: 2 })
+    expect(row(stdout, 2)).toEqual(['2', '0ms'])
+    expect(line(stdout, 'Attempts')).toBe('Attempts: at most 2 (the first call and 1 hedge), the last launched at 0ms')
+    expect(stdout).toContain('Non-fatal status codes: none, so the first failure ends the call.')
+  })
+
+  it('accepts a {"hedgingPolicy": ...} fragment and --hedging, and notes maxAttempts above 5', () => {
+    const { stdout } = explain({ hedgingPolicy: { maxAttempts: 10, hedgingDelay: '1s' } })
+    expect(row(stdout, 5)).toEqual(['5', '4s'])
+    expect(stdout).not.toMatch(/^\s+6\s/m)
+    expect(stdout).toContain("Note: maxAttempts 10 counts as 5, gRPC's limit.")
+    const forced = explain({ maxAttempts: 3 }, '--hedging')
+    expect(forced.stdout).toContain('Policy (gRPC hedgingPolicy)')
+    expect(explain({ hedgingPolicy: { maxAttempts: 3 } }, '--grpc').stderr).toContain('hedgingPolicy: unknown key')
+    expect(explain(grpcExample, '--hedging').stderr).toContain('initialBackoff: unknown key')
+  })
+
+  it('--rows shows the first launches, a gap and the last', () => {
+    const { stdout } = explain({ maxAttempts: 5, hedgingDelay: '100ms' }, '--rows=3')
+    expect(row(stdout, 2)).toEqual(['2', '100ms'])
+    expect(stdout).not.toMatch(/^\s+3\s/m)
+    expect(stdout).toMatch(/^\s+…$/m)
+    expect(row(stdout, 5)).toEqual(['5', '400ms'])
+  })
+
+  it('reports its problems, and refuses --attempt-duration, which does not apply', () => {
+    const bad = explain({ maxAttempts: 1, hedgingDelay: '-1s', nonFatalStatusCodes: ['UNAVAILBLE'] })
+    expect(bad.status).toBe(2)
+    expect(bad.stderr).toContain('(3 problems)')
+    expect(bad.stderr).toContain('nonFatalStatusCodes[0]: expected a gRPC status code name')
+    const timed = explain(hedgingExample, '--attempt-duration', '10ms')
+    expect(timed.status).toBe(2)
+    expect(timed.stderr).toContain('--attempt-duration does not apply to a hedging policy')
+  })
 })

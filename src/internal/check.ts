@@ -32,23 +32,39 @@ const fail = (fn: string, arg: string, expected: string, value: unknown): never 
     : new TypeError(message(fn, arg, expected, value))
 }
 
+// The rules, as predicates: the checks below throw when one fails, and Config reports the same rule as a
+// decode problem, so a constructor and a config file accept exactly the same numbers.
+
+/** A duration: a finite, non-negative number of milliseconds. */
+export const isDuration = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isFinite(value) && value >= 0
+
+/** A growth factor: a finite number of at least 1. */
+export const isFactor = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isFinite(value) && value >= 1
+
+/** A count: a non-negative safe integer. */
+export const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0
+
+/** A jitter multiplier: a finite, non-negative number. */
+export const isMultiplier = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isFinite(value) && value >= 0
+
 /** Checks a duration: a finite, non-negative number of milliseconds. */
 export const checkDuration = (fn: string, arg: string, value: number): number =>
-  Number.isFinite(value) && value >= 0
-    ? value + 0
-    : fail(fn, arg, 'a finite non-negative number of milliseconds', value)
+  isDuration(value) ? value + 0 : fail(fn, arg, 'a finite non-negative number of milliseconds', value)
 
 /** Checks a growth factor: a finite number of at least 1. */
 export const checkFactor = (fn: string, arg: string, value: number): number =>
-  Number.isFinite(value) && value >= 1 ? value : fail(fn, arg, 'a finite number >= 1', value)
+  isFactor(value) ? value : fail(fn, arg, 'a finite number >= 1', value)
 
 /** Checks a count: a non-negative safe integer. */
 export const checkCount = (fn: string, arg: string, value: number): number =>
-  Number.isSafeInteger(value) && value >= 0 ? value : fail(fn, arg, 'a non-negative integer', value)
+  isCount(value) ? value : fail(fn, arg, 'a non-negative integer', value)
 
 /** Checks a jitter multiplier: a finite, non-negative number. */
 export const checkMultiplier = (fn: string, arg: string, value: number): number =>
-  Number.isFinite(value) && value >= 0 ? value : fail(fn, arg, 'a finite number >= 0', value)
+  isMultiplier(value) ? value : fail(fn, arg, 'a finite number >= 0', value)
 
 /** Checks that a value is a function (a `TypeError` otherwise). */
 export const checkFunction = <F>(fn: string, arg: string, value: F): F => {
