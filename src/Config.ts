@@ -37,6 +37,7 @@ import {
 import { own, problem, readField, readItems, readObject, show, toProblems, type Validator } from './internal/decoding'
 import * as durations from './internal/durations'
 import { encodeDuration } from './internal/durations'
+import { bimap } from './internal/fp'
 import * as grpc from './internal/grpc'
 import * as S from './Schedule'
 
@@ -721,11 +722,6 @@ const checked = <A>(fn: string, check: Validator<A>, value: A): A => {
   return result.right
 }
 
-// an Either is a plain object: building it here keeps fp-ts a type-only import, as in every module,
-// so that the ESM build runs in Node (fp-ts 2 has no `exports` map for its subpaths)
-const mapBoth = <E1, A, E2, B>(result: Either<E1, A>, f: (e: E1) => E2, g: (a: A) => B): Either<E2, B> =>
-  result._tag === 'Left' ? { _tag: 'Left', left: f(result.left) } : { _tag: 'Right', right: g(result.right) }
-
 // -------------------------------------------------------------------------------------
 // codecs
 // -------------------------------------------------------------------------------------
@@ -922,7 +918,7 @@ export const toSchedule = (config: ScheduleConfig): S.Schedule<unknown, number> 
  * @since 0.1.0
  */
 export const decode = (u: unknown): Either<ConfigError, S.Schedule<unknown, number>> =>
-  mapBoth(ScheduleConfig.decode(u), toConfigError, build)
+  bimap(ScheduleConfig.decode(u), toConfigError, build)
 
 /**
  * Writes a decoded policy back as JSON, durations in their canonical form (see `Duration`).
@@ -1001,7 +997,7 @@ export const fromGrpcRetryPolicy = (policy: GrpcRetryPolicy): GrpcRetry =>
  * @since 0.1.0
  */
 export const decodeGrpcRetryPolicy = (u: unknown): Either<ConfigError, GrpcRetry> =>
-  mapBoth(GrpcRetryPolicy.decode(u), toConfigError, grpc.retrySchedule)
+  bimap(GrpcRetryPolicy.decode(u), toConfigError, grpc.retrySchedule)
 
 /**
  * Turns a decoded gRPC `hedgingPolicy` into the schedule `hedge` runs with and a status code
@@ -1052,4 +1048,4 @@ export const fromGrpcHedgingPolicy = (policy: GrpcHedgingPolicy): GrpcHedging =>
  * @since 0.2.0
  */
 export const decodeGrpcHedgingPolicy = (u: unknown): Either<ConfigError, GrpcHedging> =>
-  mapBoth(GrpcHedgingPolicy.decode(u), toConfigError, grpc.hedgingSchedule)
+  bimap(GrpcHedgingPolicy.decode(u), toConfigError, grpc.hedgingSchedule)

@@ -20,22 +20,21 @@ import type { Monoid } from 'fp-ts/Monoid'
 import type { Option } from 'fp-ts/Option'
 import type { Predicate } from 'fp-ts/Predicate'
 import type { Profunctor2 } from 'fp-ts/Profunctor'
+import * as B from './internal/build'
+import { build, checkSelf, derive } from './internal/build'
 import {
   checkCount,
   checkDuration,
   checkFactor,
-  checkFinite,
   checkFunction,
-  checkInteger,
   checkMultiplier,
   checkRange,
-  checkSchedule,
   clampDelay,
   MAX_DELAY
 } from './internal/check'
-import { fnv1a, seeded } from './internal/random'
+import * as C from './internal/combinators'
+import * as R from './internal/replay'
 import { parseRetryAfter as parseRetryAfterHeader } from './internal/retryAfter'
-import { ignoresStartWhen } from './internal/start'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -216,12 +215,7 @@ export interface SimulationOptions<In> {
  * @category model
  * @since 0.1.0
  */
-export const continueAfter = <S, Out>(delay: number, output: Out, state: S): Step<S, Out> => ({
-  _tag: 'Continue',
-  delay: clampDelay(delay),
-  output,
-  state
-})
+export const continueAfter: <S, Out>(delay: number, output: Out, state: S) => Step<S, Out> = B.continueAfter
 
 /**
  * The decision to stop.
@@ -234,7 +228,7 @@ export const continueAfter = <S, Out>(delay: number, output: Out, state: S): Ste
  * @category model
  * @since 0.1.0
  */
-export const done: Done = { _tag: 'Done' }
+export const done = B.done
 
 /**
  * Tells whether a step is the decision to stop.
@@ -274,30 +268,7 @@ export const isDone = <S, Out>(step: Step<S, Out>): step is Done => step._tag ==
  * @category model
  * @since 0.1.0
  */
-export const make = <S, In, Out>(
-  initial: S,
-  step: (input: In, context: StepContext, state: S) => Step<S, Out>
-): Schedule<In, Out> => {
-  checkFunction('Schedule.make', 'step', step)
-  return { initial, step: step as Schedule<In, Out>['step'] }
-}
-
-// internal: a schedule of the library's, made with `make`, that reads no `start` unless one of the
-// schedules it steps does (see internal/start: a run of it then needs no clock read to begin)
-const build = <S, In, Out>(
-  initial: S,
-  step: (input: In, context: StepContext, state: S) => Step<S, Out>,
-  ...steps: ReadonlyArray<Schedule<never, unknown>>
-): Schedule<In, Out> => ignoresStartWhen(make(initial, step), ...steps)
-
-// internal: checks the schedule a modifier or combinator is applied to
-const checkSelf = <S extends Schedule<never, unknown>>(fn: string, self: S): S => checkSchedule(fn, 'self', self)
-
-// internal: a schedule that steps `self` with its state, through `step`
-const derive = <In, Out, In2, Out2>(
-  self: Schedule<In, Out>,
-  step: (input: In2, context: StepContext, state: unknown) => Step<unknown, Out2>
-): Schedule<In2, Out2> => build(self.initial, step, self)
+export const make = B.make
 
 // internal: rewrites the delay of every `Continue` of `self`
 const mapDelay = <In, Out>(
@@ -888,8 +859,8 @@ export const withDelayHint = <In>(
  * a number of seconds (`"120"`) or an HTTP date (`"Wed, 21 Oct 2015 07:28:00 GMT"`, or either obsolete
  * date format of RFC 9110), `none` for a missing or invalid header.
  *
- * A date is compared with `now`, the current time in epoch ms (default `Date.now()`, not a `Clock`'s
- * time, whose origin is arbitrary); a date in the past gives `some(0)`. A server can ask for any
+ * A date is compared with `now`, the current time in epoch ms (default `Date.now()`; the live clock's
+ * `now()` and a `TestClock` started at a date are epoch ms too); a date in the past gives `some(0)`. A server can ask for any
  * delay, so put `capDelay` after the `withDelayHint` that uses it. Throws a `RangeError` when `now`
  * is not a finite number.
  *
@@ -1129,41 +1100,7 @@ export const untilOutput = <Out>(predicate: Predicate<Out>): (<In>(self: Schedul
  * @category combinators
  * @since 0.1.0
  */
-export const intersect = <In2, Out2>(
-  that: Schedule<In2, Out2>
-): (<In, Out>(self: Schedule<In, Out>) => Schedule<In & In2, readonly [Out, Out2]>) => {
-  checkSchedule('Schedule.intersect', 'that', that)
-  return <In, Out>(self: Schedule<In, Out>): Schedule<In & In2, readonly [Out, Out2]> =>
-    build(
-      [checkSelf('Schedule.intersect', self).initial, that.initial] as readonly [unknown, unknown],
-      (input: In & In2, context, [left, right]): Step<readonly [unknown, unknown], readonly [Out, Out2]> => {
-        const l = self.step(input, context, left)
-        if (l._tag === 'Done') {
-          return done
-        }
-        const r = that.step(input, context, right)
-        if (r._tag === 'Done') {
-          return done
-        }
-        return continueAfter(
-          l.delay > r.delay ? l.delay : r.delay,
-          [l.output, r.output] as const,
-          [l.state, r.state] as const
-        )
-      },
-      self,
-      that
-    )
-}
-
-interface UnionState {
-  readonly left: unknown
-  readonly right: unknown
-  readonly leftDone: boolean
-  readonly rightDone: boolean
-  readonly lastLeft: unknown
-  readonly lastRight: unknown
-}
+export const intersect = C.intersect
 
 /**
  * Continues while either schedule continues, waiting the shorter delay of those that continue;
@@ -1182,55 +1119,7 @@ interface UnionState {
  * @category combinators
  * @since 0.1.0
  */
-export const union = <In2, Out2>(
-  that: Schedule<In2, Out2>
-): (<In, Out>(self: Schedule<In, Out>) => Schedule<In & In2, readonly [Out | undefined, Out2 | undefined]>) => {
-  checkSchedule('Schedule.union', 'that', that)
-  return <In, Out>(self: Schedule<In, Out>) =>
-    build<UnionState, In & In2, readonly [Out | undefined, Out2 | undefined]>(
-      {
-        left: checkSelf('Schedule.union', self).initial,
-        right: that.initial,
-        leftDone: false,
-        rightDone: false,
-        lastLeft: undefined,
-        lastRight: undefined
-      },
-      (input, context, state) => {
-        const l = state.leftDone ? done : self.step(input, context, state.left)
-        const r = state.rightDone ? done : that.step(input, context, state.right)
-        if (l._tag === 'Done') {
-          if (r._tag === 'Done') {
-            return done
-          }
-          return continueAfter(r.delay, [state.lastLeft as Out | undefined, r.output] as const, {
-            ...state,
-            leftDone: true,
-            right: r.state,
-            lastRight: r.output
-          })
-        }
-        if (r._tag === 'Done') {
-          return continueAfter(l.delay, [l.output, state.lastRight as Out2 | undefined] as const, {
-            ...state,
-            rightDone: true,
-            left: l.state,
-            lastLeft: l.output
-          })
-        }
-        return continueAfter(l.delay < r.delay ? l.delay : r.delay, [l.output, r.output] as const, {
-          left: l.state,
-          right: r.state,
-          leftDone: false,
-          rightDone: false,
-          lastLeft: l.output,
-          lastRight: r.output
-        })
-      },
-      self,
-      that
-    )
-}
+export const union = C.union
 
 /**
  * Runs `self` to its end, then `that` from its start; outputs whichever is running.
@@ -1250,39 +1139,7 @@ export const union = <In2, Out2>(
  * @category combinators
  * @since 0.1.0
  */
-export const andThen = <In2, Out2>(
-  that: Schedule<In2, Out2>
-): (<In, Out>(self: Schedule<In, Out>) => Schedule<In & In2, Out | Out2>) => {
-  checkSchedule('Schedule.andThen', 'that', that)
-  // state: the phase (0: self, not continued yet; 1: self; 2: that), the state of the schedule that
-  // runs, and when that's phase started: the now of its first step, or the run's start when self was
-  // done at once (so that `stop` is the identity of andThen)
-  return <In, Out>(self: Schedule<In, Out>): Schedule<In & In2, Out | Out2> =>
-    build(
-      [0, checkSelf('Schedule.andThen', self).initial, 0] as readonly [0 | 1 | 2, unknown, number],
-      (
-        input: In & In2,
-        context,
-        [phase, state, phaseStart]
-      ): Step<readonly [0 | 1 | 2, unknown, number], Out | Out2> => {
-        if (phase !== 2) {
-          const step = self.step(input, context, state)
-          if (step._tag === 'Continue') {
-            return continueAfter(step.delay, step.output, [1, step.state, 0] as const)
-          }
-        }
-        const start = phase === 2 ? phaseStart : phase === 1 ? context.now : context.start
-        const step = that.step(
-          input,
-          { now: context.now, start, random: context.random },
-          phase === 2 ? state : that.initial
-        )
-        return step._tag === 'Done' ? step : continueAfter(step.delay, step.output, [2, step.state, start] as const)
-      },
-      self,
-      that
-    )
-}
+export const andThen = C.andThen
 
 /**
  * Transforms the output with `f`; the delays are unchanged.
@@ -1443,25 +1300,7 @@ export const elapsed = <In, Out>(self: Schedule<In, Out>): Schedule<In, number> 
  * @category combinators
  * @since 0.2.0
  */
-export const resetAfter = (ms: number): (<In, Out>(self: Schedule<In, Out>) => Schedule<In, Out>) => {
-  checkDuration('Schedule.resetAfter', 'ms', ms)
-  // state: self's state, when the next attempt starts (undefined: the first attempt, at the run's start),
-  // and where self's current phase started (undefined: where the run started)
-  return <In, Out>(self: Schedule<In, Out>): Schedule<In, Out> =>
-    make(
-      [checkSelf('Schedule.resetAfter', self).initial, undefined, undefined] as readonly [
-        unknown,
-        number | undefined,
-        number | undefined
-      ],
-      (input: In, context, [state, attemptStart = context.start, phaseStart]) =>
-        restart(self, input, context, state, context.now - attemptStart >= ms, phaseStart, (step, start) => [
-          step.state,
-          context.now + step.delay,
-          start
-        ])
-    )
-}
+export const resetAfter = C.resetAfter
 
 /**
  * Starts `self` again from its initial state when the input satisfies `predicate`; the step that
@@ -1481,39 +1320,7 @@ export const resetAfter = (ms: number): (<In, Out>(self: Schedule<In, Out>) => S
  * @category combinators
  * @since 0.2.0
  */
-export const resetWhen = <In>(
-  predicate: Predicate<In>
-): (<In2 extends In, Out>(self: Schedule<In2, Out>) => Schedule<In2, Out>) => {
-  checkFunction('Schedule.resetWhen', 'predicate', predicate)
-  // state: self's state and where its current phase started (undefined: where the run started)
-  return <In2 extends In, Out>(self: Schedule<In2, Out>): Schedule<In2, Out> =>
-    build(
-      [checkSelf('Schedule.resetWhen', self).initial, undefined] as readonly [unknown, number | undefined],
-      (input: In2, context, [state, phaseStart]) =>
-        restart(self, input, context, state, predicate(input), phaseStart, (step, start) => [step.state, start]),
-      self
-    )
-}
-
-// internal: steps `self`, from its initial state and in a phase starting now when `reset`; `next`
-// builds the wrapper's state from self's step and the phase's start
-const restart = <In, Out, S>(
-  self: Schedule<In, Out>,
-  input: In,
-  context: StepContext,
-  state: unknown,
-  reset: boolean,
-  phaseStart: number | undefined,
-  next: (step: Continue<unknown, Out>, start: number | undefined) => S
-): Step<S, Out> => {
-  const start = reset ? context.now : phaseStart
-  const step = self.step(
-    input,
-    start === undefined ? context : { now: context.now, start, random: context.random },
-    reset ? self.initial : state
-  )
-  return step._tag === 'Done' ? step : continueAfter(step.delay, step.output, next(step, start))
-}
+export const resetWhen = C.resetWhen
 
 /**
  * Outputs the input the schedule was stepped with; the decisions are those of `self`.
@@ -1739,36 +1546,7 @@ export const getUnionMonoid = <In>(): Monoid<Schedule<In, unknown>> => ({
  * @category running
  * @since 0.1.0
  */
-export const simulate = <In = undefined>(
-  options: SimulationOptions<In>
-): (<Out>(self: Schedule<In, Out>) => ReadonlyArray<SimulationStep<Out>>) => {
-  const steps = checkCount('Schedule.simulate', 'steps', options.steps)
-  const seed = checkInteger('Schedule.simulate', 'seed', options.seed ?? 0)
-  const start = checkFinite('Schedule.simulate', 'start', options.start ?? 0)
-  const attemptDuration = checkDuration('Schedule.simulate', 'attemptDuration', options.attemptDuration ?? 0)
-  const source = options.random === undefined ? undefined : checkFunction('Schedule.simulate', 'random', options.random)
-  const inputs = options.inputs
-  return <Out>(self: Schedule<In, Out>) => {
-    const random = source ?? seeded(seed)
-    const out: Array<SimulationStep<Out>> = []
-    let now = start
-    let state = self.initial
-    const limit = inputs === undefined ? steps : Math.min(steps, inputs.length)
-    for (let i = 0; i < limit; i++) {
-      now += attemptDuration
-      const step = self.step(inputs === undefined ? (undefined as In) : inputs[i], { now, start, random }, state)
-      if (step._tag === 'Done') {
-        break
-      }
-      // a hand-written step may return any delay: simulate clamps it as the runners do
-      const delay = clampDelay(step.delay)
-      out.push({ attempt: i + 1, delay, output: step.output, elapsed: now - start })
-      now += delay
-      state = step.state
-    }
-    return out
-  }
-}
+export const simulate = R.simulate
 
 // -------------------------------------------------------------------------------------
 // replaying
@@ -1802,8 +1580,6 @@ export interface NthDelayOptions<In> {
   readonly now?: number | undefined
 }
 
-const noDelay: Option<never> = { _tag: 'None' }
-
 /**
  * The delay before retry `n` (1-based), computed by replaying the schedule's first `n` decisions
  * from its initial state: `some(delay)`, or `none` when the schedule is done by then.
@@ -1834,53 +1610,4 @@ const noDelay: Option<never> = { _tag: 'None' }
  * @category running
  * @since 0.2.0
  */
-export const nthDelay = <In = undefined>(
-  n: number,
-  options?: NthDelayOptions<In>
-): (<Out>(self: Schedule<In, Out>) => Option<number>) => {
-  const fn = 'Schedule.nthDelay'
-  const count = checkInteger(fn, 'n', n)
-  if (count < 1) {
-    throw new RangeError(`${fn}: n must be an integer >= 1, got ${count}`)
-  }
-  if (options !== undefined && (options === null || typeof options !== 'object')) {
-    throw new TypeError(`${fn}: options must be an object, got ${options === null ? 'null' : typeof options}`)
-  }
-  const seed = options?.seed
-  const hash =
-    seed === undefined
-      ? 0
-      : typeof seed === 'string'
-      ? fnv1a(seed)
-      : typeof seed === 'number'
-      ? checkInteger(fn, 'seed', seed)
-      : seedError(fn, seed)
-  const start = options?.start === undefined ? 0 : checkFinite(fn, 'start', options.start)
-  const now = options?.now === undefined ? undefined : checkFinite(fn, 'now', options.now)
-  const input = options?.input as In
-  return (self) => {
-    if (self === null || typeof self !== 'object' || typeof self.step !== 'function') {
-      throw new TypeError(`${fn}: self must be a Schedule`)
-    }
-    const random = seeded(hash)
-    let state = self.initial
-    let time = start
-    for (let i = 1; ; i++) {
-      const last = i === count
-      const step = self.step(input, { now: last && now !== undefined ? now : time, start, random }, state)
-      if (step._tag === 'Done') {
-        return noDelay
-      }
-      const delay = clampDelay(step.delay)
-      if (last) {
-        return { _tag: 'Some', value: delay }
-      }
-      time += delay
-      state = step.state
-    }
-  }
-}
-
-const seedError = (fn: string, seed: unknown): never => {
-  throw new TypeError(`${fn}: seed must be an integer or a string, got ${seed === null ? 'null' : typeof seed}`)
-}
+export const nthDelay = R.nthDelay

@@ -299,7 +299,7 @@ describe('validation, when nthDelay is called', () => {
       new TypeError('Schedule.nthDelay: options must be an object, got null')
     )
     expect(() => S.nthDelay(1, 'seed' as never)).toThrow(
-      new TypeError('Schedule.nthDelay: options must be an object, got string')
+      new TypeError('Schedule.nthDelay: options must be an object, got string seed')
     )
   })
 
@@ -334,7 +334,7 @@ describe('validation, when nthDelay is called', () => {
 
   it('the schedule must be a schedule', () => {
     const replay = S.nthDelay(1)
-    expect(() => replay(null as never)).toThrow(new TypeError('Schedule.nthDelay: self must be a Schedule'))
+    expect(() => replay(null as never)).toThrow(new TypeError('Schedule.nthDelay: self must be a Schedule, got null'))
     expect(() => replay({ initial: 0 } as never)).toThrow(TypeError)
     expect(() => replay(42 as never)).toThrow(TypeError)
   })

@@ -10,6 +10,7 @@ import type { Either } from 'fp-ts/Either'
 import type * as t from 'io-ts'
 import * as Config from '../Config'
 import { type Explained, MAX_SIMULATED, report, UsageError } from './explain'
+import { bimap } from './fp'
 import { describeStatusCode, HEDGING_KEYS, MAX_ATTEMPTS, RETRY_KEYS } from './grpc'
 
 /** Where `main` writes. */
@@ -169,15 +170,11 @@ const readPolicy = (policy: string): unknown => {
 
 const isObject = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u)
 
-// an io-ts result turned into a ConfigError or an explanation; fp-ts stays a type-only import, as in
-// every module, since its subpaths do not load as ES modules in Node
+// an io-ts result turned into a ConfigError or an explanation
 const explainWith = <A>(
   result: Either<t.Errors, A>,
   explain: (a: A) => Explained
-): Either<Config.ConfigError, Explained> =>
-  result._tag === 'Left'
-    ? { _tag: 'Left', left: Config.toConfigError(result.left) }
-    : { _tag: 'Right', right: explain(result.right) }
+): Either<Config.ConfigError, Explained> => bimap(result, Config.toConfigError, explain)
 
 const attemptsNote = (maxAttempts: number): ReadonlyArray<string> =>
   maxAttempts > MAX_ATTEMPTS ? [`Note: maxAttempts ${maxAttempts} counts as ${MAX_ATTEMPTS}, gRPC's limit.`] : []

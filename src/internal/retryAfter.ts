@@ -67,8 +67,9 @@ const parseDate = (value: string, now: number): number => {
  * seconds (`"120"`) or an HTTP date (`"Wed, 21 Oct 2015 07:28:00 GMT"`, or either obsolete date
  * format), `none` for a missing or invalid header.
  *
- * A date is compared with `now`, the current time in epoch ms (default `Date.now()`; not a
- * `Clock`'s time, whose origin is arbitrary); a date in the past gives `some(0)`. A number of
+ * A date is compared with `now`, the current time in epoch ms (default `Date.now()`; the live
+ * clock's `now()` and a `TestClock` started at a date are epoch ms too); a date in the past gives
+ * `some(0)`. A number of
  * seconds too large for a delay gives `Number.MAX_SAFE_INTEGER`: bound it with `capDelay`. Leading
  * and trailing spaces are ignored, and names of days and months may be in any case; anything else
  * outside RFC 9110's grammar (`"1.5"`, `"-1"`, `"+3"`, a date without `GMT`) is invalid.
