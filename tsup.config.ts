@@ -10,6 +10,7 @@ export default defineConfig({
     TestClock: 'src/TestClock.ts',
     Budget: 'src/Budget.ts',
     Config: 'src/Config.ts',
+    OpenTelemetry: 'src/OpenTelemetry.ts',
     bin: 'src/internal/bin.ts'
   },
   format: ['cjs', 'esm'],
