@@ -359,20 +359,18 @@ export const retry: {
         callContext
       )
       let open = true
-      const close = (result: Result): void => {
+      const settle = (record: (span: Span) => void): void => {
         if (!open) return
         open = false
-        if (closeAttempt === close) closeAttempt = undefined
-        if (result._tag === 'Left') failed(attemptSpan, result.left)
+        closeAttempt = undefined
+        record(attemptSpan)
         attemptSpan.end()
       }
-      const closeWithDefect = (cause: unknown): void => {
-        if (!open) return
-        open = false
-        if (closeAttempt === close) closeAttempt = undefined
-        defect(attemptSpan, cause)
-        attemptSpan.end()
-      }
+      const close = (result: Result): void =>
+        settle((attemptSpan) => {
+          if (result._tag === 'Left') failed(attemptSpan, result.left)
+        })
+      const closeWithDefect = (cause: unknown): void => settle((attemptSpan) => defect(attemptSpan, cause))
       closeAttempt = close
       let running: Promise<Result>
       try {
