@@ -1,3 +1,5 @@
+import * as fs from 'node:fs'
+import * as path from 'node:path'
 import { context, metrics, type Span, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api'
 import { AsyncHooksContextManager } from '@opentelemetry/context-async-hooks'
 import { type DataPoint, type Histogram, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics'
@@ -19,6 +21,7 @@ import * as OpenTelemetry from '../src/OpenTelemetry'
 import * as S from '../src/Schedule'
 import * as Retry from '../src/TaskEither'
 import * as TestClock from '../src/TestClock'
+import { renderTrace, traceSpans } from '../scripts/trace'
 import { abortListeners, nextTurn } from './helpers'
 
 // -------------------------------------------------------------------------------------
@@ -746,4 +749,28 @@ describe('validation', () => {
     const timed = OpenTelemetry.retry('op', S.recurs(1), { attemptTimeout: 100, tracer: undefined })
     expectTypeOf(pipe(fa, timed)).toEqualTypeOf<TE.TaskEither<string | Retry.AttemptTimeout, number>>()
   })
+})
+
+// -------------------------------------------------------------------------------------
+// the picture in the guide
+// -------------------------------------------------------------------------------------
+
+describe('docs/img/trace.svg', () => {
+  it('is drawn from the spans of a real call, and is the one the code draws today', async () => {
+    const spans = await traceSpans()
+    expect(spans.map((s) => s.name).sort()).toEqual(
+      [
+        'GET /orders/42',
+        'fetch user',
+        'fetch user attempt 1',
+        'fetch user attempt 2',
+        'fetch user attempt 3',
+        'GET /users/42',
+        'GET /users/42',
+        'GET /users/42'
+      ].sort()
+    )
+    const committed = fs.readFileSync(path.resolve(__dirname, '..', 'docs', 'img', 'trace.svg'), 'utf8')
+    expect(await renderTrace(), 'run `npm run docs:plots` to redraw it').toBe(committed)
+  }, 30_000)
 })
