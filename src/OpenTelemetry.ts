@@ -8,8 +8,9 @@
  * ```
  *
  * `@opentelemetry/api` is an optional peer dependency used only by this entry: install it (any
- * `^1.9`) next to the SDK your application already runs. Without a tracer or meter (the defaults are
- * the global ones), without a registered SDK, a call costs what a no-op tracer costs.
+ * `^1.9`) next to the SDK your application already runs. The tracer and the meter are the global
+ * ones unless given; while no SDK is registered, a call is the plain `TaskEither.retry` run, after a
+ * look-up of the global providers: no span is made.
  *
  * What is reported:
  *
