@@ -579,6 +579,22 @@ describe('providers', () => {
     expect((await collect(sdk)).counter('schedule.retries')).toEqual([])
   })
 
+  it("with only a context manager registered: no span is made, the attempt runs in the caller's context", async () => {
+    register({ traces: false, metrics: false })
+    const key = Symbol('request id')
+    const seen: Array<unknown> = []
+    const fa: TE.TaskEither<string, string> = () => {
+      seen.push([trace.getSpan(context.active()), context.active().getValue(key)])
+      return Promise.resolve(seen.length < 2 ? E.left('x') : E.right('ok'))
+    }
+    const run = pipe(fa, OpenTelemetry.retry('op', S.recurs(1)))
+    expect(await context.with(context.active().setValue(key, 'r-1'), run)).toEqual(E.right('ok'))
+    expect(seen).toEqual([
+      [undefined, 'r-1'],
+      [undefined, 'r-1']
+    ])
+  })
+
   it('a policy built before the SDK is registered reports to it, and to the next one after a swap', async () => {
     const policy = OpenTelemetry.retry('op', S.recurs(1))
     expect(await pipe(failing(['x'], 'a').fa, policy)()).toEqual(E.right('a'))
