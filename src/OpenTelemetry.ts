@@ -9,8 +9,8 @@
  *
  * `@opentelemetry/api` is an optional peer dependency used only by this entry: install it (any
  * `^1.9`) next to the SDK your application already runs. The tracer and the meter are the global
- * ones unless given; while no SDK is registered, a call is the plain `TaskEither.retry` run, after a
- * look-up of the global providers: no span is made.
+ * ones unless given; while no SDK is registered, a call is the plain `TaskEither.retry` run, after
+ * looking up the global providers: no span is made.
  *
  * What is reported:
  *
