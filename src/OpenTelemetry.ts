@@ -174,7 +174,13 @@ const defaultInstruments = (): Instruments | undefined => {
 }
 
 const describe = (value: unknown): string =>
-  typeof value === 'string' ? (value === '' ? 'an empty string' : `string ${value}`) : typeof value
+  typeof value === 'string'
+    ? value === ''
+      ? 'an empty string'
+      : `string ${value}`
+    : value === null
+    ? 'null'
+    : typeof value
 
 const checkAttributes = (attributes: unknown): Attributes => {
   if (attributes === null || typeof attributes !== 'object' || Array.isArray(attributes)) {
