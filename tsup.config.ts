@@ -12,6 +12,7 @@ export default defineConfig({
     Config: 'src/Config.ts',
     BullMQ: 'src/BullMQ.ts',
     Cron: 'src/Cron.ts',
+    OpenTelemetry: 'src/OpenTelemetry.ts',
     bin: 'src/internal/bin.ts'
   },
   format: ['cjs', 'esm'],

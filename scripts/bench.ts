@@ -28,6 +28,7 @@ import {
   sig,
   tick
 } from './bench/measure'
+import { telemetry } from './bench/telemetry'
 
 // -------------------------------------------------------------------------------------
 // settings
@@ -700,6 +701,7 @@ const main = async (): Promise<void> => {
     log(`${name}: ${fmt((now() - phaseStart) / 1000, 1)} s`)
   }
   computeRatios()
+  const telemetryTable = asJson ? '' : await telemetry(quick, log)
   const timersLeft = activeTimers()
   if (timersLeft > 0) {
     log(`warning: ${timersLeft} timers still active at the end`)
@@ -714,7 +716,7 @@ const main = async (): Promise<void> => {
     }))
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`)
   } else {
-    process.stdout.write(`${quick ? 'quick' : 'full'} run, ${machine()}\n\n${table()}\n`)
+    process.stdout.write(`${quick ? 'quick' : 'full'} run, ${machine()}\n\n${table()}\n\n${telemetryTable}\n`)
   }
 }
 

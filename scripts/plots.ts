@@ -15,6 +15,7 @@ import * as vega from 'vega'
 import * as vl from 'vega-lite'
 import * as Cron from '../src/Cron'
 import * as S from '../src/Schedule'
+import { writeTrace } from './trace'
 
 const SEEDS = 200
 const OUT = path.resolve(__dirname, '..', 'docs', 'img')
@@ -291,6 +292,7 @@ const main = async (): Promise<void> => {
     fs.writeFileSync(file, await render(chart))
     console.log(`${path.relative(process.cwd(), file)}  ${chart.title}`)
   }
+  console.log(`${path.relative(process.cwd(), await writeTrace(OUT))}  a trace of OpenTelemetry.retry`)
 }
 
 main().catch((error: unknown) => {
