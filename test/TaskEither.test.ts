@@ -200,6 +200,61 @@ describe('retry', () => {
 // zero delays
 // -------------------------------------------------------------------------------------
 
+describe('the happy path', () => {
+  // a clock that counts how often it is read
+  const counting = () => {
+    const clock = TestClock.make()
+    const reads = { count: 0 }
+    return { reads, clock: { ...clock, now: () => (reads.count++, clock.now()) } }
+  }
+  const ok: TE.TaskEither<string, string> = () => Promise.resolve(E.right('ok'))
+
+  it('a first attempt that succeeds reads no clock when nothing can observe the start', async () => {
+    const { clock, reads } = counting()
+    const policy = pipe(
+      S.exponential(100),
+      S.jittered,
+      S.capDelay(5000),
+      S.whileInput(() => true),
+      S.maxRetries(5)
+    )
+    expect(await pipe(ok, Retry.retry(policy, { clock }))()).toEqual(E.right('ok'))
+    expect(reads.count).toBe(0)
+  })
+
+  it.each([
+    ['a schedule that reads the start (maxElapsed)', pipe(S.exponential(100), S.maxElapsed(1000)), {}],
+    ['a schedule written with make', S.make(0, () => S.done), {}],
+    ['a listener', S.recurs(3), { onRetry: () => undefined }],
+    ['an onGiveUp', S.recurs(3), { onGiveUp: () => undefined }]
+  ] as const)('with %s, the clock is read once, when the first attempt starts', async (_, policy, options) => {
+    const { clock, reads } = counting()
+    expect(await pipe(ok, Retry.retry(policy as S.Schedule<unknown, unknown>, { clock, ...options }))()).toEqual(
+      E.right('ok')
+    )
+    expect(reads.count).toBe(1)
+  })
+
+  it('elapsed still counts from the start of the first attempt wherever it can be observed', async () => {
+    const clock = TestClock.make()
+    const elapsed: Array<number> = []
+    let calls = 0
+    const slow: TE.TaskEither<string, string> = async () => {
+      await clock.sleep(30)
+      return ++calls < 3 ? E.left('busy') : E.right('ok')
+    }
+    const policy = pipe(
+      S.constant(100),
+      S.elapsed,
+      S.tapOutput((e) => () => void elapsed.push(e))
+    )
+    const run = pipe(slow, Retry.retry(policy, { clock }))()
+    await clock.runAll()
+    expect(await run).toEqual(E.right('ok'))
+    expect(elapsed).toEqual([30, 160])
+  })
+})
+
 describe('zero delays', () => {
   it('touch no timer', async () => {
     const spy = vi.spyOn(globalThis, 'setTimeout')
@@ -365,6 +420,37 @@ describe('retryWithContext and attemptTimeout', () => {
       [2, true],
       [3, true]
     ])
+  })
+
+  it("each attempt sees the previous attempt's error as lastError: none first, then some, even of undefined", async () => {
+    const seen: Array<O.Option<string | undefined>> = []
+    const errors = ['timeout', undefined, 'reset']
+    // the context is annotated to type lastError: TypeScript cannot infer it from what the attempt returns
+    const program = Retry.retryWithContext(S.recurs(3))(
+      ({ attempt, lastError }: Retry.AttemptContext<string | undefined>) => {
+        seen.push(lastError)
+        return attempt <= errors.length ? TE.left(errors[attempt - 1]) : TE.right('ok')
+      }
+    )
+    expect(await program()).toEqual(E.right('ok'))
+    expect(seen).toEqual([O.none, O.some('timeout'), O.some(undefined), O.some('reset')])
+  })
+
+  it('lastError lets an attempt re-send only what failed', async () => {
+    // a batch of ids: each attempt sends what the previous one reported as failed
+    const sent: Array<ReadonlyArray<number>> = []
+    const flaky = new Set([2, 3])
+    const program = Retry.retryWithContext(S.recurs(3))(
+      ({ lastError }: Retry.AttemptContext<ReadonlyArray<number>>) => {
+        const batch = O.isSome(lastError) ? lastError.value : [1, 2, 3, 4]
+        sent.push(batch)
+        const failed = batch.filter((id) => flaky.has(id))
+        flaky.delete(failed[failed.length - 1])
+        return failed.length > 0 ? TE.left(failed) : TE.right(sent.length)
+      }
+    )
+    expect(await program()).toEqual(E.right(3))
+    expect(sent).toEqual([[1, 2, 3, 4], [2, 3], [2]])
   })
 
   it('the attempt signal aborts when the whole run is aborted', async () => {
