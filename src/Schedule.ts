@@ -1424,6 +1424,12 @@ export const URI = 'schedule-ts/Schedule'
 /**
  * The type of `URI`.
  *
+ * @example
+ * import * as S from 'schedule-ts/Schedule'
+ *
+ * const uri: S.URI = S.URI
+ * assert.strictEqual(uri, 'schedule-ts/Schedule')
+ *
  * @category instances
  * @since 0.2.0
  */
@@ -1445,7 +1451,7 @@ declare module 'fp-ts/HKT' {
  * import * as S from 'schedule-ts/Schedule'
  *
  * const policy = pipe(S.recurs(2), S.map((n) => (label: string) => `${label} ${n}`))
- * const labelled = flap(S.Functor)(policy, 'retry')
+ * const labelled = flap(S.Functor)('retry')(policy)
  * assert.deepStrictEqual(pipe(labelled, S.simulate({ steps: 5 })).map((s) => s.output), ['retry 0', 'retry 1'])
  *
  * @category instances

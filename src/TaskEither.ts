@@ -41,8 +41,8 @@ import type { Schedule } from './Schedule'
 // -------------------------------------------------------------------------------------
 
 /**
- * The failure of a run stopped by its abort signal; `lastError` is the last error of the run, if an
- * attempt had failed.
+ * The failure of a run stopped by its abort signal: `{ _tag: 'Interrupted', lastError }`, where
+ * `lastError` is the last error of the run (`some`), if an attempt had failed (`none` otherwise).
  *
  * It can be told apart from your own errors by `isInterrupted`.
  *
@@ -59,8 +59,9 @@ import type { Schedule } from './Schedule'
 export type Interrupted<E> = Model.Interrupted<E>
 
 /**
- * The failure of an attempt that ran longer than `attemptTimeout`: `attempt` is its number
- * (1-based), `timeout` the limit in ms.
+ * The failure of an attempt that ran longer than `attemptTimeout`:
+ * `{ _tag: 'AttemptTimeout', attempt, timeout }`, where `attempt` is its number (1-based) and
+ * `timeout` the limit in ms.
  *
  * With an `attemptTimeout`, the schedule is stepped with these too: a schedule that looks at its
  * input (`whileInput`) must accept them, and decides whether a timeout is retried.
@@ -77,9 +78,10 @@ export type Interrupted<E> = Model.Interrupted<E>
 export type AttemptTimeout = Model.AttemptTimeout
 
 /**
- * How a run that did not succeed ended: the number of attempts, the sum of the delays slept, the
- * time since the start of the first attempt, and what stopped it (the schedule, or a budget that
- * denied a retry).
+ * How a run that did not succeed ended: `{ attempts, totalDelay, elapsed, stoppedBy }`, the number of
+ * attempts, the sum of the delays slept (clamped, saturating at `Number.MAX_SAFE_INTEGER`), the
+ * time since the start of the first attempt, and what stopped it (`'schedule'`, or `'budget'` when a
+ * budget denied a retry).
  *
  * @example
  * import type { RetryStatus } from 'schedule-ts/TaskEither'
@@ -161,6 +163,10 @@ export interface RepeatEvent<A, Out = unknown> {
  *   the attempt in flight, which is awaited; the run then fails with `Interrupted`.
  * - `onRetry`: called before each sleep.
  * - `onGiveUp`: called when the schedule or the budget stops a run that has not succeeded.
+ *
+ * A listener may return a promise: the run waits for it before it sleeps or ends, so async work
+ * between attempts (refreshing a token) is ordered. A listener that throws or rejects is a defect:
+ * the run rejects with its error and makes no further attempt.
  * - `budget`: a retry budget shared across calls; a denied retry ends the run with its last error.
  * - `attemptTimeout`: an attempt running longer fails with `AttemptTimeout` (the schedule sees it).
  *
@@ -208,15 +214,23 @@ export interface RepeatOptions<A, Out = unknown> {
 }
 
 /**
- * What `retryWithContext` gives each attempt: its number (1-based) and a signal that aborts when
- * the whole run is aborted or when this attempt times out. Pass the signal on (to `fetch`, a
- * database driver) so that an abandoned attempt really stops.
+ * What `retryWithContext` gives each attempt: `{ attempt, signal, lastError }`. `attempt` is its
+ * number (1-based); `signal` aborts when the whole run is aborted or when this attempt times out;
+ * `lastError` is `none` on the first attempt, then `some` of the previous attempt's error (even when
+ * that error is `undefined`).
+ *
+ * Pass the signal on (to `fetch`, a database driver) so that an abandoned attempt really stops. Use
+ * `lastError` to re-send only what failed (a batch) or to act on what the server said. TypeScript
+ * cannot infer `E` from what the attempt returns: annotate the context
+ * (`({ lastError }: AttemptContext<HttpError>) => ...`) to type `lastError`.
  *
  * @example
+ * import * as O from 'fp-ts/Option'
  * import type { AttemptContext } from 'schedule-ts/TaskEither'
  *
- * const context: AttemptContext = { attempt: 1, signal: new AbortController().signal }
+ * const context: AttemptContext<string> = { attempt: 2, signal: new AbortController().signal, lastError: O.some('503') }
  * assert.strictEqual(context.signal.aborted, false)
+ * assert.deepStrictEqual(context.lastError, O.some('503'))
  *
  * @category model
  * @since 0.1.0
