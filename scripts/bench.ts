@@ -13,7 +13,7 @@ import { setMaxListeners } from 'events'
 import * as fs from 'fs'
 import * as os from 'os'
 import * as path from 'path'
-import { bundleSize } from './bench/bundle'
+import { bundleSize, packedProject, policyEntries } from './bench/bundle'
 import type { Contender, Fails, NotApplicable } from './bench/contenders'
 import {
   activeTimers,
@@ -114,7 +114,7 @@ const versionOf = (contender: Contender): string => {
   if (contender.package === undefined) return '-'
   const dir = contender.package === 'schedule-ts' ? root : path.join(root, 'node_modules', contender.package)
   const { version } = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }
-  return contender.package === 'schedule-ts' ? `${version} (src)` : version
+  return contender.package === 'schedule-ts' ? `${version} (src; bundle: packed)` : version
 }
 
 // -------------------------------------------------------------------------------------
@@ -577,9 +577,12 @@ const abortLatency = async (): Promise<void> => {
 
 const bundles = async (): Promise<void> => {
   const resolveDir = path.join(__dirname, 'bench')
+  // schedule-ts is measured as published: built, packed, installed from the tarball, imported by module
+  const packed = packedProject()
   const builds: Array<Promise<void>> = []
   for (const c of contenders) {
-    const entry = c.bundle
+    const published = c.package === 'schedule-ts'
+    const entry = published ? policyEntries.modules : c.bundle
     if (isNotApplicable(entry)) {
       notApplicable(c, 'bundle', entry.na, 'bytes')
       notApplicable(c, 'bundleFpTsExternal', entry.na, 'bytes')
@@ -590,18 +593,24 @@ const bundles = async (): Promise<void> => {
       ['bundleFpTsExternal', true]
     ] as const) {
       builds.push(
-        bundleSize(entry, resolveDir, external).then((size) =>
+        bundleSize(entry, published ? packed : resolveDir, external).then((size) =>
           set(c, column, {
             value: size.gzipped,
             unit: 'bytes gzipped',
             text: size.gzipped >= 10_240 ? `${fmt(size.gzipped / 1024, 0)} KB` : `${fmt(size.gzipped / 1024, 2)} KB`,
-            note: `${fmt(size.gzipped)} bytes gzipped, ${fmt(size.minified)} bytes minified`
+            note: `${fmt(size.gzipped)} bytes gzipped, ${fmt(size.minified)} bytes minified${
+              published ? ', from the packed tarball' : ''
+            }`
           })
         )
       )
     }
   }
-  await Promise.all(builds)
+  try {
+    await Promise.all(builds)
+  } finally {
+    fs.rmSync(packed, { recursive: true, force: true })
+  }
 }
 
 // -------------------------------------------------------------------------------------
