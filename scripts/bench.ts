@@ -14,6 +14,7 @@ import * as fs from 'fs'
 import * as os from 'os'
 import * as path from 'path'
 import { bundleSize, packedProject, policyEntries } from './bench/bundle'
+import { clockReads } from './bench/clock'
 import type { Contender, Fails, NotApplicable } from './bench/contenders'
 import {
   activeTimers,
@@ -709,6 +710,10 @@ const main = async (): Promise<void> => {
     log(`${name}: ${fmt((now() - phaseStart) / 1000, 1)} s`)
   }
   computeRatios()
+  // what the live clock's now() costs, which a call that reads the clock pays on top of the bare call
+  const clock = clockReads()
+  const clockLine = `clock read: performance.now() ${sig(clock.performanceNow)} ns, Date.now() ${sig(clock.dateNow)} ns`
+  log(clockLine)
   const timersLeft = activeTimers()
   if (timersLeft > 0) {
     log(`warning: ${timersLeft} timers still active at the end`)
@@ -723,7 +728,7 @@ const main = async (): Promise<void> => {
     }))
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`)
   } else {
-    process.stdout.write(`${quick ? 'quick' : 'full'} run, ${machine()}\n\n${table()}\n`)
+    process.stdout.write(`${quick ? 'quick' : 'full'} run, ${machine()}\n${clockLine}\n\n${table()}\n`)
   }
 }
 
