@@ -42,7 +42,7 @@ const flaky = async (): Promise<BrowserResults['flaky']> => {
     get('/flaky'),
     Retry.retry(policy, {
       onRetry: ({ attempt, error, delay }) => {
-        retries.push({ attempt, error, delay })
+        retries.push({ attempt, error: String(error), delay })
       }
     })
   )()
