@@ -2,8 +2,9 @@
  * The consumer check of `npm run check:package`: installs the packed tarball, as users do, into
  * fresh projects set up the ways TypeScript and Node projects are, typechecks each with the pinned
  * TypeScript 5.9 and with TypeScript 7 (the native compiler), then runs each against the installed
- * files. Offline: `npm install --offline` takes fp-ts, io-ts and the optional peers from the npm
- * cache that `npm ci` filled, at the versions of the root's lock file.
+ * files. Offline: `npm install --offline` takes fp-ts and io-ts from the npm cache that `npm ci`
+ * filled, at the versions of the root's lock file; the entries' optional peers are linked from the
+ * root's node_modules.
  *
  *   tsx scripts/package/check-consumers.ts [tarball]     without a tarball, builds and packs first
  *
@@ -43,9 +44,7 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
 const tarballUrl = (name: string, registry: string): string => {
   const entry = lock.packages[`node_modules/${name}`]
   if (entry?.version === undefined) {
-    throw new Error(
-      `${name} is a peer dependency of an entry but not in the root's package-lock.json: npm install -E -D it`
-    )
+    throw new Error(`${name} is not in the root's package-lock.json: npm install -E -D it`)
   }
   if (entry.resolved !== undefined) return entry.resolved
   return `${registry.replace(/\/?$/, '/')}${name}/-/${name.replace(/^@[^/]+\//, '')}-${entry.version}.tgz`
@@ -267,13 +266,28 @@ const exec = (command: string, args: ReadonlyArray<string>, cwd: string): string
 }
 
 /** The workspace: a package.json with the tarball and the peers, installed offline from the npm cache. */
+/**
+ * The workspace: the tarball and its peer dependencies fp-ts and io-ts, installed by npm offline from
+ * its cache; then the entries' optional peers (entries.ts), linked from the root's node_modules with
+ * the packages they depend on, which npm could not resolve offline (their version ranges need the
+ * registry's metadata).
+ */
 const install = (workspace: string, tarball: string): void => {
-  const peers = ['fp-ts', 'io-ts', ...entries.flatMap(({ peer }) => (peer === undefined ? [] : [peer]))]
   const dependencies: Record<string, string> = { 'schedule-ts': `file:${tarball}` }
   const registry = exec(npm, ['config', 'get', 'registry'], root).trim()
-  for (const peer of peers) dependencies[peer] = tarballUrl(peer, registry)
+  for (const peer of ['fp-ts', 'io-ts']) dependencies[peer] = tarballUrl(peer, registry)
   writeJson(path.join(workspace, 'package.json'), { name: 'consumers', private: true, dependencies })
   exec(npm, ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], workspace)
+  for (const { name, peer } of entries) {
+    if (peer === undefined) continue
+    const installed = path.join(root, 'node_modules', peer)
+    if (!fs.existsSync(installed)) {
+      throw new Error(`${peer}, the optional peer of ${name}, is not installed: npm install -E -D it, then npm ci`)
+    }
+    const link = path.join(workspace, 'node_modules', peer)
+    fs.mkdirSync(path.dirname(link), { recursive: true })
+    fs.symlinkSync(installed, link, 'dir')
+  }
 }
 
 const setUp = (workspace: string, project: Project): string => {
