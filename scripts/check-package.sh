@@ -29,6 +29,12 @@ for name in "${names[@]}"; do
     grep -qx "package/$required" <<<"$contents" || { echo "missing from the tarball: $required"; exit 1; }
   done
 done
+folders=$(grep -E '^package/[A-Za-z]+/package\.json$' <<<"$contents" | sed -E 's#^package/([A-Za-z]+)/package\.json$#\1#' | sort)
+if [ "$folders" != "$(printf '%s\n' "${names[@]}" | sort)" ]; then
+  echo "the entry folders in the tarball are not the entries of scripts/package/entries.ts:"
+  echo "$folders"
+  exit 1
+fi
 unexpected=$(grep -vE '^package/(dist/(cjs|esm)/|src/|[A-Za-z]+/package\.json$|package\.json$|README\.md$|LICENSE$)' <<<"$contents" || true)
 if [ -n "$unexpected" ]; then
   echo "unexpected files in the tarball:"

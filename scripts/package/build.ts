@@ -182,6 +182,15 @@ const main = (): void => {
   writeJson(path.join(dist, 'cjs', 'package.json'), { type: 'commonjs', sideEffects: false })
   writeJson(path.join(dist, 'esm', 'package.json'), { type: 'module', sideEffects: false })
   fs.chmodSync(path.join(dist, 'cjs', 'internal', 'bin.js'), 0o755)
+  // the folder of an entry that is no longer listed would still be published: remove it
+  for (const item of fs.readdirSync(root, { withFileTypes: true })) {
+    const stub = path.join(root, item.name, 'package.json')
+    if (!item.isDirectory() || entries.some(({ name }) => name === item.name) || !fs.existsSync(stub)) continue
+    const { main: entryMain } = JSON.parse(fs.readFileSync(stub, 'utf8')) as { main?: unknown }
+    if (entryMain === `../dist/cjs/${item.name}.js` && fs.readdirSync(path.join(root, item.name)).length === 1) {
+      fs.rmSync(path.join(root, item.name), { recursive: true })
+    }
+  }
   for (const { name } of entries) {
     writeJson(path.join(root, name, 'package.json'), {
       main: `../dist/cjs/${name}.js`,

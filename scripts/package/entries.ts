@@ -7,7 +7,7 @@
  *   writes the folder `<name>/package.json` that TypeScript's `moduleResolution: node` (node10) and
  *   older tools that ignore `exports` resolve `schedule-ts/<name>` through;
  * - package.json's `exports` pattern `./*` makes it importable under node16, nodenext and bundlers,
- *   and its `files` pattern `* /package.json` (without the space) publishes the folder;
+ *   and its `files` pattern for the entry folders publishes the folder;
  * - `npm run check:package` checks every entry under every resolution mode (arethetypeswrong), and
  *   imports, typechecks and runs each of them in fresh consumer projects made from the tarball.
  *
