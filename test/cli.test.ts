@@ -385,8 +385,17 @@ describe('bin', () => {
   it('runs as a built CommonJS executable', () => {
     const out = path.join(tmp, 'build')
     const build = spawnSync(
-      path.join(root, 'node_modules', '.bin', 'tsup'),
-      ['src/internal/bin.ts', '--no-config', '--format', 'cjs', '--target', 'es2020', '--out-dir', out, '--silent'],
+      path.join(root, 'node_modules', '.bin', 'esbuild'),
+      [
+        'src/internal/bin.ts',
+        '--bundle',
+        '--platform=node',
+        '--format=cjs',
+        '--target=es2020',
+        '--packages=external',
+        `--outfile=${path.join(out, 'bin.js')}`,
+        '--log-level=warning'
+      ],
       { cwd: root, encoding: 'utf8', timeout: 120_000 }
     )
     expect(build.stderr).toBe('')
