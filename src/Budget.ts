@@ -238,10 +238,10 @@ const withStats = (
  * every error a run fails with, whatever its type (an `AttemptTimeout` under `attemptTimeout`), so
  * check the shape of what it is given.
  *
- * Throws a `RangeError` when `maxTokens` is not a number between 0.001 and 1e12 (beyond that
- * thousandths of a token cannot be counted exactly; gRPC allows up to 1000) or `tokenRatio` is not
- * a finite number of at least 0.001 (above `maxTokens`, one success fills the bucket), and a
- * `TypeError` when `countsAsFailure` is not a function.
+ * Throws a `RangeError` when `maxTokens` is not a number between 0.001 and 1e12 (beyond that,
+ * thousandths of a token cannot be counted exactly) or `tokenRatio` is not a finite number of at
+ * least 0.001 (above `maxTokens`, one success fills the bucket), and a `TypeError` when
+ * `countsAsFailure` is not a function.
  *
  * @example
  * import { pipe } from 'fp-ts/function'
@@ -331,12 +331,12 @@ export const tokenBucket = <E = unknown>(options: {
  *
  * As in Finagle: withdrawals expire too (after `ttl`, the reserve is whole again); the window is
  * cut into 10 slices of `ttl / 10`, so memory stays constant and a deposit expires between 0.9 and
- * 1 `ttl` after it was made. Unlike Finagle, which rounds a retry's cost to a thousandth of a call
- * and caps it at 2^31 - 1 thousandths (so that a tiny percentage still buys a retry every 2.1
- * million calls), the bound is computed exactly, with the numbers read as the decimals written
- * (0.3 is 3 in 10): no percentage, however small or large, allows more retries than it says, and
- * `balance` saturates at `Number.MAX_SAFE_INTEGER`. Time comes from `clock` (the live clock by
- * default): pass a `TestClock` in tests.
+ * 1 `ttl` after it was made. Unlike Finagle, which rounds a retry's cost to a whole thousandth of a
+ * call and caps it (so that a tiny percentage still buys the occasional retry), the bound is
+ * computed exactly, with the numbers read as the decimals written (0.3 is 3 in 10): no percentage,
+ * however small or large, allows more retries than it says, and `balance` saturates at
+ * `Number.MAX_SAFE_INTEGER`. Time comes from `clock` (the live clock by default): pass a
+ * `TestClock` in tests.
  *
  * What counts as a failure (since 0.2.0): `countsAsFailure(error)`, when given, is asked about each
  * failed attempt; the retry asked for right after one it rejects (runners ask in the same step) is
