@@ -138,12 +138,15 @@ const ZERO = BigInt(0)
 const ONE = BigInt(1)
 const TEN = BigInt(10)
 
+/** How `String` writes a finite non-negative number: digits, decimals, an exponent. */
+const DECIMAL = /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/
+
 /**
  * The decimal `value` was written as (the shortest one that reads back as it, which is what `String` gives), as an
  * exact fraction: 0.3 is 3/10, not the binary number just below it. `value` is finite and non-negative.
  */
 const fraction = (value: number): readonly [bigint, bigint] => {
-  const [, whole, decimals = '', exponent = '0'] = /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(value)) ?? []
+  const [, whole, decimals = '', exponent = '0'] = DECIMAL.exec(String(value)) as RegExpExecArray
   const shift = Number(exponent) - decimals.length
   const digits = BigInt(whole + decimals)
   return shift >= 0 ? [digits * TEN ** BigInt(shift), ONE] : [digits, TEN ** BigInt(-shift)]
