@@ -23,8 +23,10 @@ import { checkDuration } from './internal/check'
  * - `adjust(ms)` lets pending work settle, then advances time by `ms`, waking the sleeps that fall due in order of
  *   their wake time (ties in the order they were asked for) and letting the woken work settle after each one, so a
  *   sleep asked for during the adjustment is woken too if it falls due within it. It resolves at the target time.
- * - `runAll()` lets pending work settle, then advances to each next wake time until nothing sleeps. It rejects if
- *   more than 100,000 sleeps are woken, since the schedule may then never end (`adjust` has the same guard).
+ * - `runAll()` lets pending work settle, then advances to each next wake time until nothing sleeps. It rejects when
+ *   it has woken 100,000 sleeps in a row, each asked for by the work the previous one woke (one run that keeps
+ *   sleeping: its schedule may never end); independent runs do not add up, so 1,000 runs of 101 retries complete.
+ *   `adjust` has the same guard.
  * - `sleeps` is a snapshot copy of every delay asked for so far, in order, zeros and aborted sleeps included.
  *
  * "Letting work settle" means waiting two turns of the event loop (`setImmediate`), which runs every pending promise
@@ -68,8 +70,11 @@ export interface TestClock extends Clock {
 // internal
 // -------------------------------------------------------------------------------------
 
-/** How many sleeps one `adjust` or `runAll` may wake before it gives up. */
-const MAX_WAKES = 100_000
+/**
+ * How many sleeps in a row, each asked for by the work the previous one woke, one `adjust` or `runAll` may wake before
+ * it gives up: such a chain is one run that keeps sleeping, so it may never end. Independent runs do not add up.
+ */
+const MAX_CHAIN = 100_000
 
 /** How many turns of the event loop "letting work settle" waits. */
 const SETTLE_TURNS = 2
@@ -86,7 +91,66 @@ const settle = async (): Promise<void> => {
 
 interface Sleeper {
   readonly wakeAt: number
+  /** The order in which the sleeps were asked for: ties in `wakeAt` wake in this order. */
+  readonly order: number
+  /** The `adjust` or `runAll` call whose woken work asked for this sleep (0: asked for outside of one). */
+  readonly call: number
+  /** How many sleeps in a row of that call led to this one. */
+  readonly chain: number
+  /** Its position in the heap; -1 once it has left it. */
+  index: number
   readonly wake: () => void
+}
+
+const before = (a: Sleeper, b: Sleeper): boolean => a.wakeAt < b.wakeAt || (a.wakeAt === b.wakeAt && a.order < b.order)
+
+/**
+ * A binary min-heap of sleepers, each knowing its own position, so that an aborted sleep leaves it in O(log n) (a
+ * splice would make aborting n sleeps O(n^2)).
+ */
+const makeHeap = () => {
+  const items: Array<Sleeper> = []
+  const place = (sleeper: Sleeper, index: number): void => {
+    items[index] = sleeper
+    sleeper.index = index
+  }
+  const up = (sleeper: Sleeper, from: number): void => {
+    let index = from
+    while (index > 0) {
+      const parent = (index - 1) >>> 1
+      if (!before(sleeper, items[parent])) break
+      place(items[parent], index)
+      index = parent
+    }
+    place(sleeper, index)
+  }
+  const down = (sleeper: Sleeper, from: number): void => {
+    let index = from
+    for (;;) {
+      const left = 2 * index + 1
+      if (left >= items.length) break
+      const right = left + 1
+      const child = right < items.length && before(items[right], items[left]) ? right : left
+      if (!before(items[child], sleeper)) break
+      place(items[child], index)
+      index = child
+    }
+    place(sleeper, index)
+  }
+  return {
+    size: (): number => items.length,
+    first: (): Sleeper => items[0],
+    push: (sleeper: Sleeper): void => up(sleeper, items.length),
+    remove: (sleeper: Sleeper): void => {
+      const index = sleeper.index
+      sleeper.index = -1
+      const last = items.pop() as Sleeper
+      if (last === sleeper) return
+      // the last item takes the removed one's place, then moves up or down to where it belongs
+      if (index > 0 && before(last, items[(index - 1) >>> 1])) up(last, index)
+      else down(last, index)
+    }
+  }
 }
 
 // -------------------------------------------------------------------------------------
@@ -123,23 +187,13 @@ export const make = (start = 0): TestClock => {
   let time = start
   const recorded: Array<number> = []
   // ordered by wake time, then by the order the sleeps were asked for
-  const pending: Array<Sleeper> = []
+  const pending = makeHeap()
+  let asked = 0
+  // the calls to adjust and runAll so far, and while one lets woken work settle, where a sleep asked for then belongs
+  let calls = 0
+  let asker: { readonly call: number; readonly chain: number } | undefined
   // the end of the last queued adjust or runAll
   let queue: Promise<void> = Promise.resolve()
-
-  const insert = (sleeper: Sleeper): void => {
-    let low = 0
-    let high = pending.length
-    while (low < high) {
-      const middle = (low + high) >>> 1
-      if (pending[middle].wakeAt <= sleeper.wakeAt) {
-        low = middle + 1
-      } else {
-        high = middle
-      }
-    }
-    pending.splice(low, 0, sleeper)
-  }
 
   const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
     new Promise<void>((resolve, reject) => {
@@ -155,33 +209,44 @@ export const make = (start = 0): TestClock => {
         return
       }
       const aborted = (): void => {
-        pending.splice(pending.indexOf(sleeper), 1)
+        pending.remove(sleeper)
         reject((signal as AbortSignal).reason)
       }
       const sleeper: Sleeper = {
         wakeAt: time + ms,
+        order: asked++,
+        call: asker === undefined ? 0 : asker.call,
+        chain: asker === undefined ? 0 : asker.chain,
+        index: -1,
         wake: () => {
           if (signal !== undefined) offAbort(signal, aborted)
           resolve()
         }
       }
       if (signal !== undefined) onAbort(signal, aborted)
-      insert(sleeper)
+      pending.push(sleeper)
     })
 
   // wakes, in order, every sleep due by `target`, including those asked for while doing so
   const wakeUntil = async (name: string, target: number): Promise<void> => {
     await settle()
-    let wakes = 0
-    while (pending.length > 0 && pending[0].wakeAt <= target) {
-      if (wakes === MAX_WAKES) {
-        throw new Error(`${name}: woke ${MAX_WAKES} sleeps and more keep coming; the schedule may never end`)
+    const call = ++calls
+    while (pending.size() > 0 && pending.first().wakeAt <= target) {
+      const sleeper = pending.first()
+      // the sleeps in a row of this call that led here: a sleep asked for before it started begins a chain
+      const chain = sleeper.call === call ? sleeper.chain : 0
+      if (chain === MAX_CHAIN) {
+        throw new Error(
+          `${name}: woke ${MAX_CHAIN} sleeps in a row, each asked for by the work the previous one woke, ` +
+            'and more keep coming; the schedule may never end'
+        )
       }
-      wakes++
-      const sleeper = pending.shift() as Sleeper
+      pending.remove(sleeper)
       time = sleeper.wakeAt
       sleeper.wake()
+      asker = { call, chain: chain + 1 }
       await settle()
+      asker = undefined
     }
   }
 

@@ -1,4 +1,10 @@
+import * as fc from 'fast-check'
+import * as E from 'fp-ts/Either'
+import { pipe } from 'fp-ts/function'
+import * as TE from 'fp-ts/TaskEither'
 import { afterEach, beforeEach, describe, expect, it, MockInstance, vi } from 'vitest'
+import * as S from '../src/Schedule'
+import * as Retry from '../src/TaskEither'
 import * as TestClock from '../src/TestClock'
 import { abortListeners, nextTurn, track } from './helpers'
 
@@ -302,7 +308,8 @@ describe('adjust', () => {
     // a delay this small is lost when added to the time: every sleep falls due at once
     const loop = forever(clock, 1e-300, controller.signal).catch((e: unknown) => e)
     await expect(clock.adjust(1)).rejects.toThrow(
-      'TestClock.adjust: woke 100000 sleeps and more keep coming; the schedule may never end'
+      'TestClock.adjust: woke 100000 sleeps in a row, each asked for by the work the previous one woke, and more keep ' +
+        'coming; the schedule may never end'
     )
     controller.abort('cleanup')
     await expect(loop).resolves.toBe('cleanup')
@@ -375,7 +382,7 @@ describe('runAll', () => {
     expect(clock.now()).toBe(300)
   })
 
-  it('gives up after 100,000 wake-ups, saying the schedule may never end', async () => {
+  it('gives up after 100,000 sleeps in a row of one run, saying the schedule may never end', async () => {
     const clock = TestClock.make()
     const controller = new AbortController()
     const loop = forever(clock, 1, controller.signal).catch((e: unknown) => e)
@@ -385,12 +392,48 @@ describe('runAll', () => {
     )
     expect(error).toBeInstanceOf(Error)
     expect((error as Error).message).toBe(
-      'TestClock.runAll: woke 100000 sleeps and more keep coming; the schedule may never end'
+      'TestClock.runAll: woke 100000 sleeps in a row, each asked for by the work the previous one woke, and more keep ' +
+        'coming; the schedule may never end'
     )
     expect(clock.now()).toBe(100_000)
     controller.abort('cleanup')
     await expect(loop).resolves.toBe('cleanup')
   }, 20_000)
+})
+
+describe('the guard against endless schedules', () => {
+  it('lets 1,000 runs of 101 retries each complete through runAll: independent runs do not add up', async () => {
+    const clock = TestClock.make()
+    const policy = pipe(S.spaced(10), S.maxRetries(101))
+    let attempts = 0
+    const down: TE.TaskEither<string, never> = () => {
+      attempts++
+      return Promise.resolve(E.left('503'))
+    }
+    const runs = Array.from({ length: 1_000 }, () => pipe(down, Retry.retry(policy, { clock }))())
+    await clock.runAll()
+    const results = await Promise.all(runs)
+    expect(results.every((result) => E.isLeft(result) && result.left === '503')).toBe(true)
+    expect(attempts).toBe(1_000 * 102)
+    expect(clock.sleeps.length).toBe(101_000)
+    expect(clock.now()).toBe(1_010)
+  }, 30_000)
+
+  it('still gives up on one endless run among 1,000 runs that end, once it alone has slept 100,000 times', async () => {
+    const clock = TestClock.make()
+    const controller = new AbortController()
+    const finite = Array.from({ length: 1_000 }, () => sleeper(clock, [1, 1, 1]))
+    const loop = forever(clock, 1, controller.signal).catch((e: unknown) => e)
+    await expect(clock.runAll()).rejects.toThrow(
+      'TestClock.runAll: woke 100000 sleeps in a row, each asked for by the work the previous one woke'
+    )
+    // 3,000 other sleeps were woken on the way, and did not count
+    expect(clock.now()).toBe(100_000)
+    await Promise.all(finite.map(({ done }) => done))
+    expect(finite.every(({ log }) => log.join() === '1,2,3')).toBe(true)
+    controller.abort('cleanup')
+    await expect(loop).resolves.toBe('cleanup')
+  }, 30_000)
 })
 
 describe('with an AbortSignal', () => {
@@ -405,6 +448,93 @@ describe('with an AbortSignal', () => {
     expect(abortListeners(controller.signal)).toBe(0)
     await clock.runAll()
     expect(clock.now()).toBe(0)
+  })
+
+  it('aborts 100,000 sleeps on one signal without scanning the sleeps left for each', async () => {
+    const clock = TestClock.make()
+    const controller = new AbortController()
+    const n = 100_000
+    const outcomes: Array<string> = []
+    const aborted = Array.from({ length: n }, (_, i) =>
+      clock.sleep(1 + ((i * 7_919) % 1_000), controller.signal).catch((reason: string) => outcomes.push(reason))
+    )
+    // 1,000 sleeps without the signal, asked for in between, must still wake in order
+    const woken: Array<string> = []
+    for (let i = 0; i < 1_000; i++) {
+      const ms = 1 + ((i * 104_729) % 1_000)
+      void clock.sleep(ms).then(() => woken.push(`${i}@${clock.now()}`))
+    }
+    // the work: every element of every array scanned by a linear array method while the signal aborts
+    let scanned = 0
+    const linear = ['indexOf', 'lastIndexOf', 'includes', 'findIndex', 'splice', 'shift', 'unshift', 'slice', 'filter']
+    const prototype = Array.prototype as unknown as Record<string, (...args: Array<unknown>) => unknown>
+    const spies = linear.map((method) => {
+      const original = prototype[method]
+      return vi.spyOn(prototype, method).mockImplementation(function (this: Array<unknown>, ...args) {
+        scanned += this.length
+        return original.apply(this, args)
+      })
+    })
+    try {
+      controller.abort('stop')
+    } finally {
+      spies.forEach((spy) => spy.mockRestore())
+    }
+    // a splice per aborted sleep scans about n^2 / 2 = 5,000,000,000 elements
+    expect(scanned).toBeLessThanOrEqual(n)
+    await Promise.all(aborted)
+    expect(outcomes.length).toBe(n)
+    expect(outcomes.every((reason) => reason === 'stop')).toBe(true)
+    expect(abortListeners(controller.signal)).toBe(0)
+    await clock.runAll()
+    const expected = Array.from({ length: 1_000 }, (_, i) => ({ i, ms: 1 + ((i * 104_729) % 1_000) }))
+      .sort((a, b) => a.ms - b.ms || a.i - b.i)
+      .map(({ i, ms }) => `${i}@${ms}`)
+    expect(woken).toEqual(expected)
+  }, 30_000)
+
+  it('wakes what is left in order of wake time, then of asking, whatever is aborted and when', async () => {
+    const entry = fc.record({
+      ms: fc.integer({ min: 1, max: 8 }),
+      abortedAtOnce: fc.boolean(),
+      // the index of another sleep this one aborts when it wakes
+      abortsOnWake: fc.option(fc.nat(), { nil: undefined })
+    })
+    await fc.assert(
+      fc.asyncProperty(fc.array(entry, { minLength: 1, maxLength: 60 }), async (entries) => {
+        const clock = TestClock.make()
+        const controllers = entries.map(() => new AbortController())
+        const woken: Array<number> = []
+        const aborted: Array<number> = []
+        entries.forEach(({ ms, abortsOnWake }, i) => {
+          clock.sleep(ms, controllers[i].signal).then(
+            () => {
+              woken.push(i)
+              if (abortsOnWake !== undefined) controllers[abortsOnWake % entries.length].abort()
+            },
+            () => aborted.push(i)
+          )
+        })
+        entries.forEach(({ abortedAtOnce }, i) => {
+          if (abortedAtOnce) controllers[i].abort()
+        })
+        await clock.runAll()
+        // the model: sort by wake time, then by index; a sleep is skipped once aborted
+        const gone = new Set(entries.flatMap(({ abortedAtOnce }, i) => (abortedAtOnce ? [i] : [])))
+        const expected: Array<number> = []
+        const order = entries.map((e, i) => ({ ms: e.ms, i })).sort((a, b) => a.ms - b.ms || a.i - b.i)
+        for (const { i } of order) {
+          if (gone.has(i)) continue
+          expected.push(i)
+          gone.add(i)
+          const target = entries[i].abortsOnWake
+          if (target !== undefined) gone.add(target % entries.length)
+        }
+        expect(woken).toEqual(expected)
+        expect(woken.length + aborted.length).toBe(entries.length)
+      }),
+      { numRuns: 100 }
+    )
   })
 
   it('rejects with the reason, forgets the sleep and removes its listener when aborted', async () => {

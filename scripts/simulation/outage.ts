@@ -173,7 +173,7 @@ export const runFleet = (policy: FleetPolicy, options: FleetOptions): FleetResul
       succeeded++
       continue
     }
-    budget?.onFailure()
+    budget?.onFailure(failure)
     const step = schedule.step(failure, { now, start: request.start, random }, request.state)
     if (step._tag === 'Done') {
       stoppedBySchedule++

@@ -236,7 +236,7 @@ export const decide = (
 /** Tells the budget how an attempt ended. */
 export const record = (budget: Budget, result: Result): void => {
   if (result._tag === 'Right') budget.onSuccess()
-  else (budget.onFailure as (error: unknown) => void)(result.left)
+  else budget.onFailure(result.left)
 }
 
 // -------------------------------------------------------------------------------------
