@@ -4,15 +4,15 @@
  * waits for real).
  *
  * - Retry amplification in an outage: attempts per request while the service is down, and how long
- *   after it is back the success rate stays above 99% (scripts/simulation/outage.ts).
+ *   after it is back the success rate stays above 99% (scripts/simulate/outage.ts).
  * - Contention with jitter, after Marc Brooker: writes and time until N clients have each made one
- *   optimistic-concurrency write (scripts/simulation/contention.ts).
+ *   optimistic-concurrency write (scripts/simulate/contention.ts).
  *
  * `--json` prints the rows as a JSON array, one object per row; `--quick` runs a smaller fleet (100
  * clients) and 10 contention runs instead of 100. The results are deterministic (seeded).
  */
-import { type ContentionRow, contentionExperiment } from './simulation/contention'
-import { type OutageRow, outageExperiment, outageScenario } from './simulation/outage'
+import { type ContentionRow, contentionExperiment } from './simulate/contention'
+import { type OutageRow, outageExperiment, outageScenario } from './simulate/outage'
 
 const usage = 'usage: tsx scripts/simulate.ts [--json] [--quick]'
 

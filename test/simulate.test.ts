@@ -2,8 +2,8 @@ import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
 import { describe, expect, it } from 'vitest'
-import { contentionExperiment, contentionPolicies, runContention } from '../scripts/simulation/contention'
-import { makeEventQueue } from '../scripts/simulation/EventQueue'
+import { contentionExperiment, contentionPolicies, runContention } from '../scripts/simulate/contention'
+import { makeEventQueue } from '../scripts/simulate/EventQueue'
 import {
   clientPhases,
   type Failure,
@@ -12,7 +12,7 @@ import {
   outageExperiment,
   outageScenario,
   runFleet
-} from '../scripts/simulation/outage'
+} from '../scripts/simulate/outage'
 import * as Budget from '../src/Budget'
 import { seeded } from '../src/internal/random'
 import * as S from '../src/Schedule'
