@@ -5,10 +5,9 @@
  * The model (documented in docs/guide/fleet-safety.md):
  *
  * - each client sends `ratePerClient` requests a second, evenly spaced, starting at a random phase;
- * - each request is one retry run: the same calls, in the same order, as the driver of
- *   `TaskEither.retry` makes them (`onRequest`, an attempt, `onSuccess`/`onFailure`, then for a
- *   failure the schedule is stepped and, if it continues, `tryRetry` is asked, and the next attempt
- *   is sent after the delay);
+ * - each request is one retry run, stepped by the driver's own functions: `record` tells the budget
+ *   how an attempt ended and `decide` steps the schedule, then asks the budget (`tryRetry`), exactly
+ *   as `TaskEither.retry` does; the next attempt is sent after the (clamped) delay;
  * - an attempt reaches the server at once and its answer comes back `latency` ms later;
  * - the server answers at most `capacity` attempts per second, counted in ticks of 100 ms: the
  *   attempts that arrive in a tick beyond its share are rejected (they fail), first come first
@@ -21,6 +20,8 @@
 import { pipe } from 'fp-ts/function'
 import * as Budget from '../../src/Budget'
 import type { Clock } from '../../src/Clock'
+import { decide, record } from '../../src/internal/driver'
+import { left, right } from '../../src/internal/fp'
 import { seeded } from '../../src/internal/random'
 import * as S from '../../src/Schedule'
 import { makeEventQueue } from './EventQueue'
@@ -168,23 +169,20 @@ export const runFleet = (policy: FleetPolicy, options: FleetOptions): FleetResul
     const { request } = event
     const budget = budgets?.[request.client]
     const failure = answer(event.sent)
+    // the driver's own bookkeeping and decision, in the driver's order
+    if (budget !== undefined) record(budget, failure === undefined ? right(undefined) : left(failure))
     if (failure === undefined) {
-      budget?.onSuccess()
       succeeded++
       continue
     }
-    budget?.onFailure(failure)
-    const step = schedule.step(failure, { now, start: request.start, random }, request.state)
-    if (step._tag === 'Done') {
-      stoppedBySchedule++
+    const decision = decide('simulate', schedule, request.state, failure, { now, start: request.start, random }, budget)
+    if (decision._tag === 'Done') {
+      if (decision.stoppedBy === 'schedule') stoppedBySchedule++
+      else stoppedByBudget++
       continue
     }
-    if (budget !== undefined && !budget.tryRetry()) {
-      stoppedByBudget++
-      continue
-    }
-    request.state = step.state
-    const sent = now + step.delay
+    request.state = decision.state
+    const sent = now + decision.delay
     queue.push(sent + latency, { kind: 'answer', request, sent })
   }
 

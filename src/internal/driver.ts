@@ -211,11 +211,11 @@ const byBudget: Stopped = { _tag: 'Done', stoppedBy: 'budget' }
  * One decision of a run, in the order every runner (and the fleet simulation) takes it: step the
  * schedule, then, if it goes on, ask the budget. The delay is clamped here, whatever the step returned.
  */
-export const decide = (
+export const decide = <In>(
   fn: string,
-  schedule: Schedule<unknown, unknown>,
+  schedule: Schedule<In, unknown>,
   state: unknown,
-  input: unknown,
+  input: In,
   context: StepContext,
   budget: Budget | undefined
 ): Decision => {
