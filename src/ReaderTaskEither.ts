@@ -11,6 +11,7 @@ import { checkFunction } from './internal/check'
 import {
   type Attempt,
   fallbackTo,
+  hedging,
   plan,
   prepare,
   repeating,
@@ -18,6 +19,7 @@ import {
   type RunOptions,
   withContext
 } from './internal/driver'
+import { hedged } from './internal/hedge'
 import type { Schedule } from './Schedule'
 import * as TE from './TaskEither'
 
@@ -219,5 +221,57 @@ export const repeat = <In, Out, O extends TE.RepeatOptions<never, never> = {}>(
   return (fa) => {
     checkFunction('ReaderTaskEither.repeat', 'fa', fa)
     return (r) => prepare(resolved, fa(r) as Attempt) as TaskEither<never, never>
+  }
+}
+
+/**
+ * `TaskEither.hedge` for a computation that reads an environment: launches the next attempt in
+ * parallel when the schedule says so, and the first `Right` wins; every attempt reads the same
+ * environment.
+ *
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * import * as TE from 'fp-ts/TaskEither'
+ * import * as Hedge from 'schedule-ts/ReaderTaskEither'
+ * import * as S from 'schedule-ts/Schedule'
+ * import * as TestClock from 'schedule-ts/TestClock'
+ *
+ * interface Env { readonly replicas: ReadonlyArray<number> }
+ * const clock = TestClock.make()
+ * const read = Hedge.hedge(pipe(S.constant(50), S.maxRetries(1)), { clock })(
+ *   ({ attempt, signal }) =>
+ *     (env: Env) =>
+ *       TE.tryCatch(async () => {
+ *         await clock.sleep(env.replicas[attempt - 1], signal)
+ *         return attempt
+ *       }, String)
+ * )
+ * const result = read({ replicas: [500, 20] })()
+ * void clock.runAll().then(async () => assert.deepStrictEqual(await result, { _tag: 'Right', right: 2 }))
+ *
+ * @category running
+ * @since 0.2.0
+ */
+export const hedge: {
+  <In, Out, O extends TE.HedgeOptions & TE.NoTimeout = {}>(
+    schedule: Schedule<In | undefined, Out>,
+    options?: O & TE.HedgeOptions
+  ): <R, E extends In, A>(
+    f: (context: TE.AttemptContext<E>) => ReaderTaskEither<R, E, A>
+  ) => ReaderTaskEither<R, TE.RetryError<E, O>, A>
+  <In, Out, O extends TE.HedgeOptions>(
+    schedule: Schedule<In | TE.AttemptTimeout | undefined, Out>,
+    options: O & TE.HedgeOptions
+  ): <R, E extends In, A>(
+    f: (context: TE.AttemptContext<E>) => ReaderTaskEither<R, E, A>
+  ) => ReaderTaskEither<R, TE.RetryError<E, O>, A>
+} = (schedule: Schedule<never, unknown>, options?: RunOptions) => {
+  const resolved = plan('ReaderTaskEither.hedge', hedging, schedule, options)
+  return <R>(f: (context: TE.AttemptContext<never>) => ReaderTaskEither<R, unknown, unknown>) => {
+    checkFunction('ReaderTaskEither.hedge', 'f', f)
+    return (r: R) => {
+      const attempt = withContext('ReaderTaskEither.hedge', (context) => f(context)(r))
+      return (() => hedged(resolved, attempt)) as TaskEither<never, never>
+    }
   }
 }

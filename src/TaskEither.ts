@@ -26,6 +26,7 @@ import { checkFunction } from './internal/check'
 import {
   type Attempt,
   fallbackTo,
+  hedging,
   plan,
   prepare,
   repeating,
@@ -33,6 +34,7 @@ import {
   type RunOptions,
   withContext
 } from './internal/driver'
+import { hedged } from './internal/hedge'
 import type * as Model from './internal/model'
 import type { Schedule } from './Schedule'
 
@@ -236,6 +238,50 @@ export interface RepeatOptions<A, Out = unknown> {
  * @since 0.1.0
  */
 export type AttemptContext<E = unknown> = Model.AttemptContext<E>
+
+/**
+ * What `onHedge` receives right before `hedge` launches attempt `attempt` (2, 3, ...): `delay` is
+ * how long the launch waited after the previous one (the schedule's delay, or less when a failure
+ * brought the launch forward), `elapsed` the time since the first attempt started.
+ *
+ * @example
+ * import type { HedgeEvent } from 'schedule-ts/TaskEither'
+ *
+ * const log = (e: HedgeEvent) => `attempt ${e.attempt} launched after ${e.delay} ms (${e.elapsed} ms in)`
+ * assert.strictEqual(log({ attempt: 2, delay: 50, elapsed: 50 }), 'attempt 2 launched after 50 ms (50 ms in)')
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface HedgeEvent {
+  readonly attempt: number
+  readonly delay: number
+  readonly elapsed: number
+}
+
+/**
+ * The options of `hedge`: those of `retry` but for the listeners, and `onHedge`, told right before
+ * each launch after the first (and awaited when it returns a promise). `budget` is asked when a
+ * launch is due, and a denial stops launching; `attemptTimeout` applies to each attempt.
+ *
+ * @example
+ * import type { HedgeOptions } from 'schedule-ts/TaskEither'
+ *
+ * const launches: Array<number> = []
+ * const options: HedgeOptions = { onHedge: (e) => void launches.push(e.attempt), attemptTimeout: 2000 }
+ * assert.strictEqual(typeof options.onHedge, 'function')
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface HedgeOptions {
+  readonly clock?: Clock | undefined
+  readonly random?: (() => number) | undefined
+  readonly signal?: AbortSignal | undefined
+  readonly onHedge?: ((event: HedgeEvent) => void) | undefined
+  readonly budget?: Budget | undefined
+  readonly attemptTimeout?: number | undefined
+}
 
 /**
  * The error type of a run given options of type `O`: `E`, plus `Interrupted<E>` when `O` may hold a
@@ -522,4 +568,63 @@ export const repeat = <In, Out, O extends RepeatOptions<never, never> = {}>(
 ): (<E, A extends In>(fa: TaskEither<E, A>) => TaskEither<RetryError<E, O>, A>) => {
   const resolved = plan('TaskEither.repeat', repeating, schedule, options as RunOptions)
   return (fa) => prepare(resolved, checkFunction('TaskEither.repeat', 'fa', fa) as Attempt) as TaskEither<never, never>
+}
+
+/**
+ * Runs a computation hedged: instead of waiting for an attempt to fail, it launches the next one in
+ * parallel when the schedule says so, and the first `Right` wins.
+ *
+ * Attempt 1 starts at once; after each launch the schedule is stepped (with the error of the most
+ * recent failed attempt, `undefined` while none has failed) and its delay is the wait before the
+ * next launch. A failure while a launch is pending brings it forward: the decision is taken again
+ * with that error, and launches at once or, if the schedule is done, never. The first `Right` wins
+ * and every other attempt's signal aborts; when every launched attempt has failed and no launch
+ * remains, the result is the `Left` that arrived last. `pipe(S.constant(50), S.maxRetries(2))`
+ * launches at most 3 attempts, 50 ms apart.
+ *
+ * Use it for idempotent reads with a heavy latency tail (a replica that is sometimes slow), never
+ * for writes or for an overloaded service: each launch is more load. Pick the delay from the
+ * latency percentile you want to cut (the p95), and share a `budget` so that hedges stop in an
+ * outage. `whileInput(isTransient)` stops launching after a permanent error; attempts already
+ * running go on. Each attempt gets its number, a signal to pass on, and the last error.
+ *
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * import * as TE from 'fp-ts/TaskEither'
+ * import * as S from 'schedule-ts/Schedule'
+ * import * as Retry from 'schedule-ts/TaskEither'
+ * import * as TestClock from 'schedule-ts/TestClock'
+ *
+ * const clock = TestClock.make()
+ * // replica 1 answers in 1 s, replica 2 in 30 ms: the hedge launched at 50 ms wins at 80 ms
+ * const read = Retry.hedge(pipe(S.constant(50), S.maxRetries(2)), { clock })(({ attempt, signal }) =>
+ *   TE.tryCatch(async () => {
+ *     await clock.sleep(attempt === 1 ? 1000 : 30, signal)
+ *     return `replica ${attempt}`
+ *   }, String)
+ * )
+ * const result = read()
+ * void clock.runAll().then(async () => {
+ *   assert.deepStrictEqual(await result, { _tag: 'Right', right: 'replica 2' })
+ *   assert.strictEqual(clock.now(), 80)
+ * })
+ *
+ * @category running
+ * @since 0.2.0
+ */
+export const hedge: {
+  <In, Out, O extends HedgeOptions & NoTimeout = {}>(
+    schedule: Schedule<In | undefined, Out>,
+    options?: O & HedgeOptions
+  ): <E extends In, A>(f: (context: AttemptContext<E>) => TaskEither<E, A>) => TaskEither<RetryError<E, O>, A>
+  <In, Out, O extends HedgeOptions>(
+    schedule: Schedule<In | AttemptTimeout | undefined, Out>,
+    options: O & HedgeOptions
+  ): <E extends In, A>(f: (context: AttemptContext<E>) => TaskEither<E, A>) => TaskEither<RetryError<E, O>, A>
+} = (schedule: Schedule<never, unknown>, options?: RunOptions) => {
+  const resolved = plan('TaskEither.hedge', hedging, schedule, options)
+  return (f: (context: AttemptContext<never>) => TaskEither<unknown, unknown>) => {
+    const attempt = withContext('TaskEither.hedge', f)
+    return (() => hedged(resolved, attempt)) as TaskEither<never, never>
+  }
 }

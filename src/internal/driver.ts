@@ -47,8 +47,8 @@ export interface RunOptions {
 export interface Mode {
   /** The results that go on to the schedule; the others end the run. */
   readonly continuesOn: 'Left' | 'Right'
-  /** The option that is told of each recurrence, before its sleep. */
-  readonly listener: 'onRetry' | 'onRepeat'
+  /** The option that is told of each recurrence, before its sleep (or, hedging, before each launch). */
+  readonly listener: 'onRetry' | 'onRepeat' | 'onHedge'
   /** The event that listener receives. */
   readonly event: (attempt: number, input: unknown, delay: number, elapsed: number, output: unknown) => object
   /** Whether the budget option applies (a budget limits retries, not repeats). */
@@ -71,6 +71,14 @@ export const repeating: Mode = {
   budgeted: false
 }
 
+/** Hedging: a failure is stepped (it may bring the next launch forward), the first success wins. */
+export const hedging: Mode = {
+  continuesOn: 'Left',
+  listener: 'onHedge',
+  event: (attempt, _input, delay, elapsed) => ({ attempt, delay, elapsed }),
+  budgeted: true
+}
+
 /** A runner, resolved once: what the loop reads. */
 export interface Plan {
   readonly fn: string
@@ -89,24 +97,24 @@ export interface Plan {
 }
 
 /** Recurrences between two turns of the event loop, whatever the delays and the clock. */
-const YIELD_EVERY = 128
+export const YIELD_EVERY = 128
 
 const no = (): boolean => false
 
-const interrupted = (lastError: Option<unknown>): Result =>
+export const interrupted = (lastError: Option<unknown>): Result =>
   left({ _tag: 'Interrupted', lastError } satisfies Interrupted<unknown>)
 
 // setImmediate lets timers and I/O through; where there is none (a browser), a zero timer does
-const yieldToEventLoop = (): Promise<void> =>
+export const yieldToEventLoop = (): Promise<void> =>
   new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)))
 
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+export const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   value !== null &&
   (typeof value === 'object' || typeof value === 'function') &&
   typeof (value as { then?: unknown }).then === 'function'
 
 // a TaskEither or a clock that returns something else than a promise is a defect, not a silent success
-const promised = <A>(fn: string, what: string, value: Promise<A>): Promise<A> => {
+export const promised = <A>(fn: string, what: string, value: Promise<A>): Promise<A> => {
   if (!isThenable(value)) {
     throw new TypeError(`${fn}: ${what} must return a promise, got ${describe(value)}`)
   }
@@ -247,7 +255,7 @@ export const record = (budget: Budget, result: Result): void => {
 const call = (plan: Plan, attempt: Attempt, n: number, lastError: Option<unknown>): Promise<Result> =>
   plan.attemptTimeout === undefined
     ? promised(plan.fn, 'the TaskEither', attempt(n, plan.signal, lastError))
-    : timed(plan, attempt, n, lastError, plan.attemptTimeout)
+    : timed(plan, attempt, n, lastError, plan.attemptTimeout, plan.signal)
 
 /**
  * Runs one attempt under a timeout measured on the clock: when it fires, the attempt's signal aborts
@@ -259,10 +267,11 @@ export const timed = (
   attempt: Attempt,
   n: number,
   lastError: Option<unknown>,
-  timeout: number
+  timeout: number,
+  outer: AbortSignal | undefined
 ): Promise<Result> =>
   new Promise<Result>((resolve, reject) => {
-    const { clock, signal: outer } = plan
+    const { clock } = plan
     const timer = new AbortController()
     const inner = new AbortController()
     const aborted = (): void => inner.abort((outer as AbortSignal).reason)
