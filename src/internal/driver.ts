@@ -99,8 +99,6 @@ export interface Plan {
 /** Recurrences between two turns of the event loop, whatever the delays and the clock. */
 export const YIELD_EVERY = 128
 
-const no = (): boolean => false
-
 export const interrupted = (lastError: Option<unknown>): Result =>
   left({ _tag: 'Interrupted', lastError } satisfies Interrupted<unknown>)
 
@@ -121,7 +119,11 @@ export const promised = <A>(fn: string, what: string, value: Promise<A>): Promis
   return value
 }
 
-const LISTENERS = ['onRetry', 'onRepeat', 'onGiveUp', 'onHedge', 'random'] as const
+// the options that must be functions, and the functions an object option must have
+const FUNCTIONS =
+  'onRetry onRepeat onGiveUp onHedge random clock.now clock.sleep budget.onRequest budget.onSuccess budget.onFailure budget.tryRetry'.split(
+    ' '
+  )
 
 /** Checks the options once, when a runner is built, so a bad option fails before any attempt. */
 export const checkOptions = (fn: string, options: RunOptions | undefined): RunOptions => {
@@ -131,24 +133,17 @@ export const checkOptions = (fn: string, options: RunOptions | undefined): RunOp
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`${fn}: options must be an object, got ${describe(options)}`)
   }
-  const { attemptTimeout, clock, signal, budget } = options
+  for (const path of FUNCTIONS) {
+    const [key, method] = path.split('.')
+    const value = (options as Record<string, unknown>)[key] as Record<string, unknown> | undefined
+    if (value !== undefined) checkFunction(fn, path, method === undefined ? value : value?.[method])
+  }
+  const { attemptTimeout, signal } = options
   if (attemptTimeout !== undefined && checkDuration(fn, 'attemptTimeout', attemptTimeout) === 0) {
     throw new RangeError(`${fn}: attemptTimeout must be above 0, got 0`)
   }
-  for (const callback of LISTENERS) {
-    if (options[callback] !== undefined) checkFunction(fn, callback, options[callback])
-  }
-  if (clock !== undefined) {
-    checkFunction(fn, 'clock.now', clock?.now)
-    checkFunction(fn, 'clock.sleep', clock?.sleep)
-  }
   if (signal !== undefined && typeof signal?.aborted !== 'boolean') {
     throw new TypeError(`${fn}: signal must be an AbortSignal, got ${describe(signal)}`)
-  }
-  if (budget !== undefined) {
-    for (const method of ['onRequest', 'onSuccess', 'onFailure', 'tryRetry'] as const) {
-      checkFunction(fn, `budget.${method}`, budget?.[method])
-    }
   }
   return options
 }
@@ -271,46 +266,39 @@ export const timed = (
   outer: AbortSignal | undefined
 ): Promise<Result> =>
   new Promise<Result>((resolve, reject) => {
-    const { clock } = plan
     const timer = new AbortController()
     const inner = new AbortController()
     const aborted = (): void => inner.abort((outer as AbortSignal).reason)
+    // clears the timer and the listener on the outer signal, then settles
+    const settle = (then: () => void): void => {
+      timer.abort()
+      if (outer !== undefined) offAbort(outer, aborted)
+      then()
+    }
+    const fail = (defect: unknown): void =>
+      settle(() => {
+        inner.abort(defect)
+        reject(defect)
+      })
     if (outer !== undefined) {
       if (outer.aborted) aborted()
       else onAbort(outer, aborted)
     }
-    const cleanup = (): void => {
-      timer.abort()
-      if (outer !== undefined) offAbort(outer, aborted)
-    }
-    const fail = (defect: unknown): void => {
-      cleanup()
-      inner.abort(defect)
-      reject(defect)
-    }
     try {
       // the attempt first: one that throws is a defect, and then no timer is started
       promised(plan.fn, 'the TaskEither', attempt(n, inner.signal, lastError)).then(
-        (result) => {
-          cleanup()
-          resolve(result)
-        },
-        (defect) => {
-          cleanup()
-          reject(defect)
-        }
+        (result) => settle(() => resolve(result)),
+        (defect) => settle(() => reject(defect))
       )
-      promised(plan.fn, 'clock.sleep', clock.sleep(timeout, timer.signal)).then(
-        () => {
-          if (outer !== undefined) offAbort(outer, aborted)
-          const error: AttemptTimeout = { _tag: 'AttemptTimeout', attempt: n, timeout }
-          inner.abort(error)
-          resolve(left(error))
-        },
-        (error) => {
-          // aborted by the cleanup once the attempt ended: nothing to do; anything else is a defect
-          if (!timer.signal.aborted) fail(error)
-        }
+      promised(plan.fn, 'clock.sleep', plan.clock.sleep(timeout, timer.signal)).then(
+        () =>
+          settle(() => {
+            const error: AttemptTimeout = { _tag: 'AttemptTimeout', attempt: n, timeout }
+            inner.abort(error)
+            resolve(left(error))
+          }),
+        // aborted by the settling once the attempt ended: nothing to do; anything else is a defect
+        (error) => timer.signal.aborted || fail(error)
       )
     } catch (defect) {
       fail(defect)
@@ -319,52 +307,33 @@ export const timed = (
 
 /**
  * Sleeps `delay` ms on the clock, or until the signal aborts, whichever comes first: a clock whose
- * `sleep` ignores the signal cannot keep an aborted run alive. Resolves to whether the signal aborted.
+ * `sleep` ignores the signal cannot keep an aborted run alive. The signal must not be aborted yet.
  */
-export const sleep = (plan: Plan, delay: number): Promise<boolean> => {
-  const { fn, clock, signal } = plan
-  if (signal === undefined) {
-    return promised(fn, 'clock.sleep', clock.sleep(delay)).then(no)
-  }
-  return new Promise<boolean>((resolve, reject) => {
-    if (signal.aborted) {
-      resolve(true)
-      return
+export const sleep = (plan: Plan, delay: number): Promise<void> =>
+  new Promise<void>((resolve, reject) => {
+    const { fn, clock, signal } = plan
+    const settle = (then: () => void): void => {
+      if (signal !== undefined) offAbort(signal, aborted)
+      then()
     }
-    const aborted = (): void => resolve(true)
-    onAbort(signal, aborted)
-    const settle = (): void => offAbort(signal, aborted)
+    const aborted = (): void => settle(resolve)
+    if (signal !== undefined) onAbort(signal, aborted)
     try {
       promised(fn, 'clock.sleep', clock.sleep(delay, signal)).then(
-        () => {
-          settle()
-          resolve(signal.aborted)
-        },
-        (error) => {
-          settle()
-          if (signal.aborted) resolve(true)
-          else reject(error)
-        }
+        () => settle(resolve),
+        (error) => settle(() => (signal !== undefined && signal.aborted ? resolve() : reject(error)))
       )
     } catch (defect) {
-      settle()
-      reject(defect)
+      settle(() => reject(defect))
     }
   })
-}
-
-/** Calls a listener and waits for the promise it returns, if any. */
-const listen = (listener: Listener<object>, event: object): unknown => listener(event)
 
 // -------------------------------------------------------------------------------------
 // the loop
 // -------------------------------------------------------------------------------------
 
 const giveUp = async (plan: Plan, last: Result, input: unknown, status: RetryStatus): Promise<Result> => {
-  if (plan.onGiveUp !== undefined) {
-    const pending = listen(plan.onGiveUp, { ...status, error: input })
-    if (isThenable(pending)) await pending
-  }
+  if (plan.onGiveUp !== undefined) await plan.onGiveUp({ ...status, error: input })
   return plan.stop === undefined ? last : plan.stop(last, status)
 }
 
@@ -390,18 +359,11 @@ const loop = async (plan: Plan, attempt: Attempt, first: Result, start: number):
       return giveUp(plan, result, input, { attempts, totalDelay, elapsed: now - start, stoppedBy: decision.stoppedBy })
     }
     const delay = decision.delay
-    if (onStep !== undefined) {
-      const pending = listen(onStep, mode.event(attempts, input, delay, now - start, decision.output))
-      if (isThenable(pending)) await pending
-    }
-    if (delay > 0 && (await sleep(plan, delay))) {
-      return interrupted(lastError)
-    }
-    if (++turns === YIELD_EVERY) {
-      // whatever the delays and the clock, timers, I/O and an abort get through
-      turns = 0
-      await yieldToEventLoop()
-    }
+    // a listener may return a promise: the run waits for it
+    if (onStep !== undefined) await onStep(mode.event(attempts, input, delay, now - start, decision.output))
+    if (delay > 0 && !(signal !== undefined && signal.aborted)) await sleep(plan, delay)
+    // whatever the delays and the clock, timers, I/O and an abort get through
+    if (++turns % YIELD_EVERY === 0) await yieldToEventLoop()
     // no attempt starts after an abort, wherever it came from (a listener, the sleep, elsewhere)
     if (signal !== undefined && signal.aborted) {
       return interrupted(lastError)
