@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { offAbort, onAbort } from './internal/abort'
+import { honoursAbort, offAbort, onAbort } from './internal/abort'
 import { checkDuration } from './internal/check'
 
 // -------------------------------------------------------------------------------------
@@ -125,5 +125,5 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
  */
 export const live: Clock = {
   now,
-  sleep
+  sleep: /* @__PURE__ */ honoursAbort(sleep)
 }

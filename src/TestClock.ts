@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import { Clock } from './Clock'
-import { offAbort, onAbort } from './internal/abort'
+import { honoursAbort, offAbort, onAbort } from './internal/abort'
 import { checkDuration } from './internal/check'
 
 // -------------------------------------------------------------------------------------
@@ -258,7 +258,7 @@ export const make = (start = 0): TestClock => {
 
   return {
     now: () => time,
-    sleep,
+    sleep: honoursAbort(sleep),
     adjust: (ms) => {
       try {
         checkDuration('TestClock.adjust', 'ms', ms)

@@ -34,3 +34,17 @@ export const offAbort = (signal: AbortSignal, callback: () => void): void => {
     signal.removeEventListener('abort', dispatch)
   }
 }
+
+const honouring = new WeakSet<object>()
+
+/**
+ * Marks a `sleep` that settles as soon as its signal aborts (the live clock's, the TestClock's), and
+ * returns it: a run on such a clock need not race the sleep with the abort itself.
+ */
+export const honoursAbort = <F extends object>(sleep: F): F => {
+  honouring.add(sleep)
+  return sleep
+}
+
+/** Whether `sleep` was marked by `honoursAbort`. */
+export const isHonouring = (sleep: object): boolean => honouring.has(sleep)

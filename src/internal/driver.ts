@@ -15,11 +15,13 @@ import type { Budget } from '../Budget'
 import type { Clock } from '../Clock'
 import { live } from '../Clock'
 import type { Schedule, StepContext } from '../Schedule'
-import { offAbort, onAbort } from './abort'
+import { isHonouring, offAbort, onAbort } from './abort'
 import { checkDuration, checkFunction, checkSchedule, clampDelay, describe, MAX_DELAY } from './check'
 import { left, none, some } from './fp'
 import type { AttemptContext, AttemptTimeout, Interrupted, RetryStatus } from './model'
 import { readsStart } from './start'
+
+const noop = (): void => undefined
 
 /** What an attempt resolves to. */
 export type Result = Either<unknown, unknown>
@@ -309,24 +311,31 @@ export const timed = (
  * Sleeps `delay` ms on the clock, or until the signal aborts, whichever comes first: a clock whose
  * `sleep` ignores the signal cannot keep an aborted run alive. The signal must not be aborted yet.
  */
-export const sleep = (plan: Plan, delay: number): Promise<void> =>
-  new Promise<void>((resolve, reject) => {
-    const { fn, clock, signal } = plan
+export const sleep = (plan: Plan, delay: number): Promise<void> => {
+  const { fn, clock, signal } = plan
+  if (signal === undefined || isHonouring(clock.sleep)) {
+    // a clock that honours the signal settles at the abort: its rejection then means the abort
+    return promised(fn, 'clock.sleep', clock.sleep(delay, signal)).then(noop, (error) => {
+      if (signal === undefined || !signal.aborted) throw error
+    })
+  }
+  return new Promise<void>((resolve, reject) => {
     const settle = (then: () => void): void => {
-      if (signal !== undefined) offAbort(signal, aborted)
+      offAbort(signal, aborted)
       then()
     }
     const aborted = (): void => settle(resolve)
-    if (signal !== undefined) onAbort(signal, aborted)
+    onAbort(signal, aborted)
     try {
       promised(fn, 'clock.sleep', clock.sleep(delay, signal)).then(
         () => settle(resolve),
-        (error) => settle(() => (signal !== undefined && signal.aborted ? resolve() : reject(error)))
+        (error) => settle(() => (signal.aborted ? resolve() : reject(error)))
       )
     } catch (defect) {
       settle(() => reject(defect))
     }
   })
+}
 
 // -------------------------------------------------------------------------------------
 // the loop
