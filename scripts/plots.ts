@@ -96,6 +96,21 @@ const charts: ReadonlyArray<Chart> = [
     ]
   },
   {
+    file: 'windowed',
+    title: 'windowed(1000)',
+    subtitle: 'always waits for the next boundary',
+    retries: 8,
+    series: [
+      { label: 'attempts take 100 ms', schedule: S.windowed(1000), attemptDuration: 100 },
+      { label: 'attempts take 600 ms', schedule: S.windowed(1000), attemptDuration: 600 },
+      {
+        label: 'attempts take 1500 ms (overrun: waits for the next boundary)',
+        schedule: S.windowed(1000),
+        attemptDuration: 1500
+      }
+    ]
+  },
+  {
     file: 'decorrelatedJitter',
     title: 'decorrelatedJitter({ base: 100, cap: 5000 })',
     subtitle: 'AWS: min(cap, U(base, 3 · previous)): grows, and spreads clients out',
