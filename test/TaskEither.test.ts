@@ -9,7 +9,7 @@ import * as Clock from '../src/Clock'
 import * as S from '../src/Schedule'
 import * as Retry from '../src/TaskEither'
 import * as TestClock from '../src/TestClock'
-import { nextTurn, watchTimers } from './helpers'
+import { nextTurn, track, watchTimers } from './helpers'
 
 // -------------------------------------------------------------------------------------
 // helpers
@@ -379,7 +379,11 @@ describe('abort', () => {
       const runs = Array.from({ length: 1000 }, (_, i) => pipe(alwaysFailing(i).fa, resilient)())
       await nextTurn()
       expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1)
+      const states = runs.map(track)
       controller.abort()
+      // every run settles within one turn of the event loop after the abort
+      await nextTurn()
+      expect(states.every((state) => state.settled)).toBe(true)
       const results = await Promise.all(runs)
       expect(
         results.every(
