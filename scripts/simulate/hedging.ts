@@ -63,7 +63,7 @@ export interface HedgingPolicy {
 
 /** What a run measured. */
 export interface HedgingResult {
-  /** Each request's latency, from its arrival to its result, ms, sorted. */
+  /** Each request's latency, from its arrival to its result, ms, by request. */
   readonly latencies: ReadonlyArray<number>
   /** Attempts launched in all. */
   readonly attempts: number
@@ -74,39 +74,49 @@ export interface HedgingResult {
   readonly denied: number
 }
 
-/** The time each attempt takes: request `i`'s attempt `k` is at `i * MAX_ATTEMPTS + k - 1`. */
-interface Draws {
-  readonly fast: Float64Array
-  readonly slow: Float64Array
-  readonly isSlow: Uint8Array
-}
-
-const draw = (scenario: HedgingScenario): Draws => {
+/**
+ * The service of a scenario: how long attempt `attempt` of request `i` takes when launched at `at`
+ * (ms of virtual time). Every time is drawn up front, three per request in order, so that it does not
+ * depend on the order in which attempts are launched.
+ */
+export const service = (scenario: HedgingScenario): ((i: number, attempt: number, at: number) => number) => {
   const random = seeded(scenario.seed)
   const size = scenario.requests * MAX_ATTEMPTS
   const fast = new Float64Array(size)
   const slow = new Float64Array(size)
   const isSlow = new Uint8Array(size)
-  for (let i = 0; i < size; i++) {
-    isSlow[i] = random() < scenario.slowShare ? 1 : 0
+  for (let k = 0; k < size; k++) {
+    isSlow[k] = random() < scenario.slowShare ? 1 : 0
     // 1 - random() is in (0, 1]: the log is finite
-    fast[i] = FAST_MIN - (FAST_MEAN - FAST_MIN) * Math.log(1 - random())
-    slow[i] = SLOW_MIN + (SLOW_MAX - SLOW_MIN) * random()
+    fast[k] = FAST_MIN - (FAST_MEAN - FAST_MIN) * Math.log(1 - random())
+    slow[k] = SLOW_MIN + (SLOW_MAX - SLOW_MIN) * random()
   }
-  return { fast, slow, isSlow }
+  const { slowdown } = scenario
+  return (i, attempt, at) => {
+    if (attempt > MAX_ATTEMPTS) {
+      throw new Error(`attempt ${attempt} of request ${i}: the experiment draws ${MAX_ATTEMPTS} per request`)
+    }
+    const k = i * MAX_ATTEMPTS + attempt - 1
+    const down = slowdown !== undefined && at >= slowdown.start && at < slowdown.end
+    return isSlow[k] === 1 || down ? slow[k] : fast[k]
+  }
 }
 
 /** When request `i` arrives, ms. */
-const arrival = (scenario: HedgingScenario, i: number): number =>
+export const arrival = (scenario: HedgingScenario, i: number): number =>
   (Math.floor(i / scenario.batch) * scenario.batch * 1000) / scenario.ratePerSec
 
 /** The `q`-quantile of sorted values, by nearest rank: the smallest value with at least `q` of them at or below it. */
 export const quantile = (sorted: ReadonlyArray<number>, q: number): number =>
   sorted[Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length))) - 1]
 
+/** A run's latencies, from the fastest to the slowest. */
+export const sortedLatencies = (result: HedgingResult): ReadonlyArray<number> =>
+  result.latencies.slice().sort((a, b) => a - b)
+
 /** Runs every request of the scenario through `TaskEither.hedge` with the policy, on one TestClock. */
 export const runHedging = async (policy: HedgingPolicy, scenario: HedgingScenario): Promise<HedgingResult> => {
-  const { fast, slow, isSlow } = draw(scenario)
+  const attemptTime = service(scenario)
   const clock = TestClock.make()
   const budget = policy.budget?.(clock)
   const hedged = Retry.hedge(policy.schedule, { clock, budget, random: seeded(scenario.seed + 1) })
@@ -116,23 +126,15 @@ export const runHedging = async (policy: HedgingPolicy, scenario: HedgingScenari
   const attemptsPerWindow = new Array<number>(windows).fill(0)
   const requestsPerWindow = new Array<number>(windows).fill(0)
   let attempts = 0
-  const slowNow = (): boolean => {
-    const slowdown = scenario.slowdown
-    return slowdown !== undefined && clock.now() >= slowdown.start && clock.now() < slowdown.end
-  }
 
   const request = (i: number): Promise<void> => {
     const start = clock.now()
     const window = Math.floor(start / PEAK_WINDOW)
     requestsPerWindow[window]++
     const call = hedged(({ attempt, signal }: Retry.AttemptContext<'aborted'>) => () => {
-      if (attempt > MAX_ATTEMPTS) {
-        throw new Error(`${policy.name}: attempt ${attempt} launched, the experiment draws ${MAX_ATTEMPTS} per request`)
-      }
+      const ms = attemptTime(i, attempt, clock.now())
       attempts++
       attemptsPerWindow[window]++
-      const at = i * MAX_ATTEMPTS + attempt - 1
-      const ms = isSlow[at] === 1 || slowNow() ? slow[at] : fast[at]
       // a loser's sleep is aborted through its signal: it leaves the clock, and its Left is ignored
       return clock.sleep(ms, signal).then(
         () => E.right(attempt),
@@ -157,10 +159,13 @@ export const runHedging = async (policy: HedgingPolicy, scenario: HedgingScenari
       })
     )
   }
+  // handled from now on: a defect in a run rejects here, never as an unhandled rejection
+  const all = Promise.all(batches)
+  all.catch(() => undefined)
   await clock.runAll()
-  await Promise.all(batches)
+  await all
   return {
-    latencies: latencies.sort((a, b) => a - b),
+    latencies,
     attempts,
     attemptsPerWindow,
     requestsPerWindow,
@@ -227,6 +232,7 @@ export interface HedgingRun {
 
 const toRow = (scenario: HedgingScenario, policy: HedgingPolicy, delay: number | null, result: HedgingResult) => {
   const n = scenario.requests
+  const sorted = sortedLatencies(result)
   const peak = Math.max(...result.attemptsPerWindow.map((a, w) => a / result.requestsPerWindow[w]))
   const row: HedgingRow = {
     experiment: 'hedging',
@@ -234,10 +240,10 @@ const toRow = (scenario: HedgingScenario, policy: HedgingPolicy, delay: number |
     policy: policy.name,
     requests: n,
     hedgeDelayMs: delay,
-    p50Ms: quantile(result.latencies, 0.5),
-    p99Ms: quantile(result.latencies, 0.99),
-    p999Ms: quantile(result.latencies, 0.999),
-    p9999Ms: quantile(result.latencies, 0.9999),
+    p50Ms: quantile(sorted, 0.5),
+    p99Ms: quantile(sorted, 0.99),
+    p999Ms: quantile(sorted, 0.999),
+    p9999Ms: quantile(sorted, 0.9999),
     extraLoadPercent: ((result.attempts - n) / n) * 100,
     peakExtraLoadPercent: (peak - 1) * 100,
     deniedLaunches: result.denied
@@ -252,7 +258,7 @@ const toRow = (scenario: HedgingScenario, policy: HedgingPolicy, delay: number |
 export const hedgingRuns = async (options: { readonly quick: boolean }): Promise<ReadonlyArray<HedgingRun>> => {
   const scenarios = hedgingScenarios(options.quick)
   const observed = await runHedging(noHedging, scenarios[0])
-  const delay = Math.ceil(quantile(observed.latencies, 0.95))
+  const delay = Math.ceil(quantile(sortedLatencies(observed), 0.95))
   const runs: Array<HedgingRun> = []
   for (const scenario of scenarios) {
     for (const policy of hedgingPolicies(delay)) {
