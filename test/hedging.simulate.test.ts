@@ -46,11 +46,21 @@ describe('the hedging experiment (quick)', () => {
     return found
   }
 
+  const scenarioRows = (scenario: string) => rows.filter((r) => r.scenario === scenario)
+  const p95 = () => find('heavy tail', 'one hedge after the p95').hedgeDelayMs as number
+
   it('has a row per scenario and policy, with the keys of the JSON output', () => {
-    const delay = rows[1].hedgeDelayMs as number
-    expect(rows.map((r) => [r.scenario, r.policy])).toEqual(
-      ['heavy tail', 'slowdown'].flatMap((scenario) => hedgingPolicies(delay).map((p) => [scenario, p.name]))
-    )
+    const [none, one, ...others] = hedgingPolicies(p95()).map((p) => p.name)
+    expect(scenarioRows('heavy tail').map((r) => r.policy.replace(/\(\d+ ms\)$/, '(…)'))).toEqual([
+      none,
+      'one hedge after the p50 (…)',
+      'one hedge after the p90 (…)',
+      'one hedge after the p95 (…)',
+      'one hedge after the p99 (…)',
+      ...others
+    ])
+    expect(scenarioRows('slowdown').map((r) => r.policy)).toEqual([none, one, ...others])
+    expect(rows).toHaveLength(11)
     for (const r of rows) {
       expect(Object.keys(r).sort()).toEqual(KEYS.slice().sort())
       expect(r.experiment).toBe('hedging')
@@ -61,27 +71,38 @@ describe('the hedging experiment (quick)', () => {
       expect(r.p50Ms).toBeLessThanOrEqual(r.p99Ms)
       expect(r.p99Ms).toBeLessThanOrEqual(r.p999Ms)
       expect(r.p999Ms).toBeLessThanOrEqual(r.p9999Ms)
-      expect(r.hedgeDelayMs).toBe(r.policy === noHedging.name ? null : delay)
+      expect(r.hedgeDelayMs === null).toBe(r.policy === noHedging.name)
+      if (r.hedgeDelayMs !== null) expect(r.policy).toContain(`${r.hedgeDelayMs} ms`)
     }
   })
 
-  it('the hedge delay is the p95 observed without hedging, rounded up', () => {
+  it('each hedge delay is a latency percentile observed without hedging, rounded up', () => {
     const none = find('heavy tail', 'no hedging')
     expect(none.extraLoadPercent).toBe(0)
     expect(none.deniedLaunches).toBe(0)
+    expect(find('heavy tail', 'one hedge after the p50').hedgeDelayMs).toBe(Math.ceil(none.p50Ms))
+    expect(find('heavy tail', 'one hedge after the p99').hedgeDelayMs).toBe(Math.ceil(none.p99Ms))
     // attempts take 8 ms + Exp(2 ms) or, 2% of them, 1-2 s: the p95 is among the fast ones
-    const delay = rows[1].hedgeDelayMs as number
-    expect(delay).toBeGreaterThan(10)
-    expect(delay).toBeLessThan(25)
+    expect(p95()).toBeGreaterThan(10)
+    expect(p95()).toBeLessThan(25)
     // the slow 2% make the tail: the p99 and p99.9 are over a second without hedging
     expect(none.p50Ms).toBeLessThan(12)
     expect(none.p99Ms).toBeGreaterThan(1000)
     expect(none.p999Ms).toBeGreaterThan(1000)
   })
 
+  it('the earlier the hedge, the more load; after the p99 it comes too late to cut the tail', () => {
+    const one = ['p50', 'p90', 'p95', 'p99'].map((p) => find('heavy tail', `one hedge after the ${p}`))
+    const extra = one.map((r) => r.extraLoadPercent)
+    expect(extra.slice().sort((a, b) => b - a)).toEqual(extra)
+    expect(extra[0]).toBeGreaterThan(30)
+    const none = find('heavy tail', 'no hedging')
+    expect(none.p999Ms / one[3].p999Ms).toBeLessThan(2)
+  })
+
   it('meets the goal: one hedge after the p95 cuts the p99.9 at least 5x for at most 10% more attempts', () => {
     const none = find('heavy tail', 'no hedging')
-    const one = find('heavy tail', 'one hedge')
+    const one = find('heavy tail', 'one hedge after the p95')
     expect(none.p999Ms / one.p999Ms).toBeGreaterThanOrEqual(5)
     expect(one.extraLoadPercent).toBeLessThanOrEqual(10)
     // about the 5% of requests still running at the p95 get a hedge
@@ -92,7 +113,7 @@ describe('the hedging experiment (quick)', () => {
 
   it('a budget that the hedges stay under costs nothing when the service is healthy', () => {
     const two = find('heavy tail', 'two hedges')
-    const budgeted = rows.filter((r) => r.scenario === 'heavy tail')[3]
+    const budgeted = scenarioRows('heavy tail')[6]
     expect(budgeted.policy).toMatch(/percent budget 10%$/)
     expect(budgeted.deniedLaunches).toBe(0)
     expect({ ...budgeted, policy: two.policy }).toEqual(two)
@@ -102,7 +123,7 @@ describe('the hedging experiment (quick)', () => {
     const none = find('slowdown', 'no hedging')
     const one = find('slowdown', 'one hedge')
     const two = find('slowdown', 'two hedges')
-    const budgeted = rows.filter((r) => r.scenario === 'slowdown')[3]
+    const budgeted = scenarioRows('slowdown')[3]
     expect(budgeted.policy).toMatch(/percent budget 10%$/)
     // every request of the slowdown is slow: one hedge adds about one attempt each, two about two
     expect(one.extraLoadPercent).toBeGreaterThan(20)
@@ -120,7 +141,7 @@ describe('the hedging experiment (quick)', () => {
     const table = (header: ReadonlyArray<string>, body: ReadonlyArray<ReadonlyArray<string>>) =>
       [header, ...body].map((cells) => cells.join(' | ')).join('\n')
     const text = hedgingTable(rows, table)
-    const one = find('heavy tail', 'one hedge')
+    const one = find('heavy tail', 'one hedge after the p95')
     expect(text).toContain('Hedging, heavy tail: 2,000 requests at 1,000/s')
     expect(text).toContain('Hedging, slowdown: 2,000 requests at 1,000/s')
     expect(text).toContain(`${one.policy} | ${one.p50Ms.toFixed(1)} |`)
@@ -173,7 +194,7 @@ describe('the hedging experiment measures TaskEither.hedge', () => {
   })
 
   it('stops with an error, never a wrong figure, when a policy launches more attempts than drawn', async () => {
-    const tooMany = { name: 'four hedges', schedule: pipe(S.constant(1), S.maxRetries(4)) }
+    const tooMany = { name: 'four hedges', delay: 1, schedule: pipe(S.constant(1), S.maxRetries(4)) }
     await expect(runHedging(tooMany, { ...scenario, requests: 20 })).rejects.toThrow(
       /attempt 4 of request \d+: the experiment draws 3 per request/
     )

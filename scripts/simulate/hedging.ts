@@ -57,6 +57,8 @@ export interface HedgingScenario {
 /** A hedging policy: the schedule of launches, and a budget shared by every request (or none). */
 export interface HedgingPolicy {
   readonly name: string
+  /** The delay before each hedge, ms (null without hedging). */
+  readonly delay: number | null
   readonly schedule: S.Schedule<unknown, unknown>
   readonly budget?: ((clock: Clock) => Budget.Budget & { readonly stats: () => Budget.BudgetStats }) | undefined
 }
@@ -189,18 +191,33 @@ export const hedgingBudget = (clock: Clock) =>
   Budget.percent({ ttl: 1000, minRetriesPerSec: 10, percentCanRetry: 0.1 }, clock)
 
 /** The baseline: one attempt per request. */
-export const noHedging: HedgingPolicy = { name: 'no hedging', schedule: S.stop }
+export const noHedging: HedgingPolicy = { name: 'no hedging', delay: null, schedule: S.stop }
 
-/** The policies, for a hedge delay of `delay` ms (the p95 observed without hedging). */
+/** One hedge, `delay` ms after the first attempt (the latency percentile named `percentile`). */
+export const oneHedge = (percentile: string, delay: number): HedgingPolicy => ({
+  name: `one hedge after the ${percentile} (${delay} ms)`,
+  delay,
+  schedule: pipe(S.constant(delay), S.maxRetries(1))
+})
+
+/** The policies of every scenario, for a hedge delay of `delay` ms (the p95 observed without hedging). */
 export const hedgingPolicies = (delay: number): ReadonlyArray<HedgingPolicy> => [
   noHedging,
-  { name: `one hedge after the p95 (${delay} ms)`, schedule: pipe(S.constant(delay), S.maxRetries(1)) },
-  { name: `two hedges, ${delay} ms apart`, schedule: pipe(S.constant(delay), S.maxRetries(2)) },
+  oneHedge('p95', delay),
+  { name: `two hedges, ${delay} ms apart`, delay, schedule: pipe(S.constant(delay), S.maxRetries(2)) },
   {
     name: `two hedges, ${delay} ms apart, percent budget 10%`,
+    delay,
     schedule: pipe(S.constant(delay), S.maxRetries(2)),
     budget: hedgingBudget
   }
+]
+
+/** The other percentiles the heavy tail is hedged after, to show how the delay trades load for latency. */
+export const OTHER_PERCENTILES: ReadonlyArray<readonly [string, number]> = [
+  ['p50', 0.5],
+  ['p90', 0.9],
+  ['p99', 0.99]
 ]
 
 /** One row of the hedging table. */
@@ -230,7 +247,7 @@ export interface HedgingRun {
   readonly result: HedgingResult
 }
 
-const toRow = (scenario: HedgingScenario, policy: HedgingPolicy, delay: number | null, result: HedgingResult) => {
+const toRow = (scenario: HedgingScenario, policy: HedgingPolicy, result: HedgingResult) => {
   const n = scenario.requests
   const sorted = sortedLatencies(result)
   const peak = Math.max(...result.attemptsPerWindow.map((a, w) => a / result.requestsPerWindow[w]))
@@ -239,7 +256,7 @@ const toRow = (scenario: HedgingScenario, policy: HedgingPolicy, delay: number |
     scenario: scenario.name,
     policy: policy.name,
     requests: n,
-    hedgeDelayMs: delay,
+    hedgeDelayMs: policy.delay,
     p50Ms: quantile(sorted, 0.5),
     p99Ms: quantile(sorted, 0.99),
     p999Ms: quantile(sorted, 0.999),
@@ -251,20 +268,27 @@ const toRow = (scenario: HedgingScenario, policy: HedgingPolicy, delay: number |
   return row
 }
 
+/** A latency percentile of a run, rounded up to a whole ms: a hedge delay. */
+const observedDelay = (observed: HedgingResult, q: number): number => Math.ceil(quantile(sortedLatencies(observed), q))
+
 /**
- * Runs the experiment: first without hedging on the heavy tail, to observe its p95; then every
- * policy, with that p95 rounded up to a whole ms as the hedge delay, in every scenario.
+ * Runs the experiment: first without hedging on the heavy tail, to observe its latencies; then every
+ * policy in every scenario, with the p95 observed, rounded up to a whole ms, as the hedge delay. The
+ * heavy tail is also hedged once after the p50, the p90 and the p99, listed by delay.
  */
 export const hedgingRuns = async (options: { readonly quick: boolean }): Promise<ReadonlyArray<HedgingRun>> => {
   const scenarios = hedgingScenarios(options.quick)
   const observed = await runHedging(noHedging, scenarios[0])
-  const delay = Math.ceil(quantile(sortedLatencies(observed), 0.95))
-  const runs: Array<HedgingRun> = []
+  const [none, p95, ...others] = hedgingPolicies(observedDelay(observed, 0.95))
+  const percentiles = [...OTHER_PERCENTILES.map(([name, q]) => oneHedge(name, observedDelay(observed, q))), p95].sort(
+    (a, b) => (a.delay as number) - (b.delay as number)
+  )
+  const runs: Array<HedgingRun> = [{ row: toRow(scenarios[0], none, observed), result: observed }]
   for (const scenario of scenarios) {
-    for (const policy of hedgingPolicies(delay)) {
-      const baseline = policy === noHedging
-      const result = baseline && scenario === scenarios[0] ? observed : await runHedging(policy, scenario)
-      runs.push({ row: toRow(scenario, policy, baseline ? null : delay, result), result })
+    const policies = scenario === scenarios[0] ? [...percentiles, ...others] : [none, p95, ...others]
+    for (const policy of policies) {
+      const result = await runHedging(policy, scenario)
+      runs.push({ row: toRow(scenario, policy, result), result })
     }
   }
   return runs
@@ -322,13 +346,12 @@ export const hedgingTable = (
           `${(base.p999Ms / r.p999Ms).toFixed(1)}x`,
           percent(r.extraLoadPercent),
           percent(r.peakExtraLoadPercent),
-          String(r.deniedLaunches)
+          r.deniedLaunches.toLocaleString('en-US')
         ])
       )
     ].join('\n')
   })
-  const tail = rows.filter((r) => r.scenario === first.scenario)
-  const one = tail.find((r) => r.hedgeDelayMs !== null) ?? first
+  const one = rows.find((r) => r.scenario === first.scenario && r.policy.startsWith('one hedge after the p95')) ?? first
   const paper = `"The Tail at Scale" (Dean and Barroso, 2013): a hedged request sent after 10 ms cut a BigTable read's p99.9 from ${PAPER.p999BeforeMs.toLocaleString(
     'en-US'
   )} ms to ${PAPER.p999AfterMs} ms (${(PAPER.p999BeforeMs / PAPER.p999AfterMs).toFixed(1)}x) for about ${
