@@ -323,7 +323,7 @@ export const hedgingTable = (
     return [
       `Hedging, ${scenario}: ${these[0].requests.toLocaleString('en-US')} requests at 1,000/s; ${
         description[scenario] ?? scenario
-      }; hedge delay = the p95 observed without hedging`,
+      }; each hedge delay is a latency percentile observed without hedging`,
       '',
       table(
         [
@@ -334,8 +334,8 @@ export const hedgingTable = (
           'p99.99 (ms)',
           'p99.9 cut',
           'extra attempts',
-          'worst second',
-          'denied'
+          'extra, worst second',
+          'hedges denied'
         ],
         these.map((r) => [
           r.policy,
