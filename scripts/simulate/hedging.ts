@@ -311,19 +311,21 @@ export const hedgingTable = (
 ): string => {
   const [first] = rows
   const scenarios = [...new Set(rows.map((r) => r.scenario))]
+  // the same in both sizes
+  const { ratePerSec, slowShare } = hedgingScenarios(false)[0]
   const description: Record<string, string> = {
-    'heavy tail': `each attempt takes ${FAST_MIN} ms + an exponential of mean ${
-      FAST_MEAN - FAST_MIN
-    } ms, or (2% of attempts, independently) 1-2 s`,
+    'heavy tail': `each attempt takes ${FAST_MIN} ms + an exponential of mean ${FAST_MEAN - FAST_MIN} ms, or (${
+      slowShare * 100
+    }% of attempts, independently) ${SLOW_MIN / 1000}-${SLOW_MAX / 1000} s`,
     slowdown: 'the same, except that every attempt launched during the middle fifth of the run takes 1-2 s'
   }
   const sections = scenarios.map((scenario) => {
     const these = rows.filter((r) => r.scenario === scenario)
     const base = these[0]
     return [
-      `Hedging, ${scenario}: ${these[0].requests.toLocaleString('en-US')} requests at 1,000/s; ${
-        description[scenario] ?? scenario
-      }; each hedge delay is a latency percentile observed without hedging`,
+      `Hedging, ${scenario}: ${these[0].requests.toLocaleString('en-US')} requests at ${ratePerSec.toLocaleString(
+        'en-US'
+      )}/s; ${description[scenario] ?? scenario}; each hedge delay is a latency percentile observed without hedging`,
       '',
       table(
         [
