@@ -6,12 +6,14 @@
  *    client calls it through `fetch`, retried by a composed schedule with `retryWithContext`, an
  *    `attemptTimeout` and `withDelayHint`. Each attempt is printed as it ends (when it started, how
  *    it ended, the delay chosen and why), then a summary. A second call gets a 404, which is not
- *    retried. Takes about two seconds.
+ *    retried. Then a hedged read across two replicas, one of them slow (scripts/demo/hedging.ts).
+ *    Takes about two seconds.
  * 2. Simulated: the timelines `simulate` predicts for three realistic policies (seeded, so the same
  *    on every run).
  *
  * The server is closed and no socket is left open, so the process exits by itself, with 0.
  */
+import { runHedgedRead } from './demo/hedging'
 import { ATTEMPT_TIMEOUT, formatMs, policyDescription, runScenario, type Scenario } from './demo/live'
 import { start } from './demo/server'
 import { printSimulations } from './demo/simulated'
@@ -47,6 +49,7 @@ const main = async (): Promise<void> => {
   } finally {
     await server.close()
   }
+  await runHedgedRead()
   printSimulations()
 }
 

@@ -15,6 +15,7 @@ import * as vega from 'vega'
 import * as vl from 'vega-lite'
 import * as Cron from '../src/Cron'
 import * as S from '../src/Schedule'
+import { writeHedgingChart } from './plots/hedging'
 import { writeTrace } from './trace'
 
 const SEEDS = 200
@@ -308,6 +309,7 @@ const main = async (): Promise<void> => {
     console.log(`${path.relative(process.cwd(), file)}  ${chart.title}`)
   }
   console.log(`${path.relative(process.cwd(), await writeTrace(OUT))}  a trace of OpenTelemetry.retry`)
+  console.log(`${path.relative(process.cwd(), await writeHedgingChart(OUT))}  hedging: latency by percentile`)
 }
 
 main().catch((error: unknown) => {

@@ -7,11 +7,15 @@
  *   after it is back the success rate stays above 99% (scripts/simulate/outage.ts).
  * - Contention with jitter, after Marc Brooker: writes and time until N clients have each made one
  *   optimistic-concurrency write (scripts/simulate/contention.ts).
+ * - Hedging a heavy tail: p50 to p99.99 latency and extra attempts, with and without hedges, each
+ *   request a real `TaskEither.hedge` call on a TestClock (scripts/simulate/hedging.ts).
  *
  * `--json` prints the rows as a JSON array, one object per row; `--quick` runs a smaller fleet (100
- * clients) and 10 contention runs instead of 100. The results are deterministic (seeded).
+ * clients), 10 contention runs instead of 100 and 2,000 hedged requests instead of 10,000. The
+ * results are deterministic (seeded).
  */
 import { type ContentionRow, contentionExperiment } from './simulate/contention'
+import { hedgingExperiment, hedgingTable } from './simulate/hedging'
 import { type OutageRow, outageExperiment, outageScenario } from './simulate/outage'
 
 const usage = 'usage: tsx scripts/simulate.ts [--json] [--quick]'
@@ -70,7 +74,7 @@ const contentionTable = (rows: ReadonlyArray<ContentionRow>): string =>
     )
   ].join('\n')
 
-const main = (args: ReadonlyArray<string>): void => {
+const main = async (args: ReadonlyArray<string>): Promise<void> => {
   const unknown = args.filter((a) => a !== '--json' && a !== '--quick')
   if (unknown.length > 0) {
     process.stderr.write(`unknown argument ${unknown[0]}\n${usage}\n`)
@@ -81,11 +85,17 @@ const main = (args: ReadonlyArray<string>): void => {
   const quick = args.includes('--quick')
   const outage = outageExperiment({ quick })
   const contention = contentionExperiment({ quick })
+  const hedging = await hedgingExperiment({ quick })
   if (json) {
-    process.stdout.write(`${JSON.stringify([...outage, ...contention], null, 2)}\n`)
+    process.stdout.write(`${JSON.stringify([...outage, ...contention, ...hedging], null, 2)}\n`)
   } else {
-    process.stdout.write(`${outageTable(outage, quick)}\n\n${contentionTable(contention)}\n`)
+    process.stdout.write(
+      `${outageTable(outage, quick)}\n\n${contentionTable(contention)}\n\n${hedgingTable(hedging, table)}\n`
+    )
   }
 }
 
-main(process.argv.slice(2))
+main(process.argv.slice(2)).catch((error: unknown) => {
+  console.error(error)
+  process.exitCode = 1
+})

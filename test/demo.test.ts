@@ -54,6 +54,15 @@ describe('npm run demo', () => {
     expect(notFound).toMatch(/^ {4}result: {5}failed: 404 Not Found \(not transient: not retried\)$/m)
     expect(stdout).toMatch(/ 2 {2}404 Not Found .* give up: not transient/)
 
+    // the hedged read: the hedge to the fast replica wins, the slow replica's request is aborted through its signal
+    expect(stdout).toMatch(
+      /onHedge: attempt 2 launched 50 ms after attempt 1 .*\n.*attempt 2: GET \/users\/42 on replica b\n/
+    )
+    expect(stdout).toMatch(
+      /winner: attempt 2, replica b: 200 OK .*\n.*attempt 1 \(replica a\) aborted through its signal/
+    )
+    expect(stdout).toMatch(/replica a saw 1 request \(1 cancelled\), replica b 1\n/)
+
     // the simulated part, unchanged: three policies
     expect(stdout).toContain('What three policies will do (simulated, seed 1')
     expect(stdout).toContain('  -> 6 attempts at most, 9.27 s before the last one starts')

@@ -2,7 +2,9 @@
  * A real HTTP server for the demo, on an ephemeral 127.0.0.1 port, that fails the way real services
  * do, on a scripted sequence per path: a 503 with `Retry-After`, a 500, a connection reset, a
  * response slower than the client's attempt timeout, a 404. Each request to a path takes the next
- * behaviour of its script; the last one repeats once the script runs out.
+ * behaviour of its script; the last one repeats once the script runs out. A slow response whose
+ * client gives up first (closes the connection, as an aborted `fetch` does) is counted as cancelled:
+ * the hedging demo starts one server per replica and shows that the loser's request was aborted.
  */
 import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -39,6 +41,10 @@ export interface FlakyServer {
   readonly origin: string
   /** How many requests each path has received. */
   readonly requests: (path: string) => number
+  /** How many slow responses on a path were cancelled: their client closed the connection first. */
+  readonly cancelled: (path: string) => number
+  /** Resolves once a slow response on `path` has been cancelled (at once if one has been). */
+  readonly whenCancelled: (path: string) => Promise<void>
   /** Stops listening, ends every open connection and clears every pending slow response. */
   readonly close: () => Promise<void>
 }
@@ -56,7 +62,14 @@ const json = (
 /** Starts the server; `routes` maps a path to its script. Any other path is a 404. */
 export const start = (routes: Readonly<Record<string, ReadonlyArray<Behaviour>>>): Promise<FlakyServer> => {
   const counts = new Map<string, number>()
+  const cancellations = new Map<string, number>()
+  const waiting = new Map<string, Array<() => void>>()
   const pending = new Set<ReturnType<typeof setTimeout>>()
+  const cancel = (path: string): void => {
+    cancellations.set(path, (cancellations.get(path) ?? 0) + 1)
+    waiting.get(path)?.forEach((resolve) => resolve())
+    waiting.delete(path)
+  }
 
   const server = http.createServer((req, res) => {
     const path = req.url ?? '/'
@@ -91,6 +104,7 @@ export const start = (routes: Readonly<Record<string, ReadonlyArray<Behaviour>>>
         res.on('close', () => {
           clearTimeout(timer)
           pending.delete(timer)
+          if (!res.writableEnded) cancel(path)
         })
         return
       }
@@ -106,6 +120,12 @@ export const start = (routes: Readonly<Record<string, ReadonlyArray<Behaviour>>>
       resolve({
         origin: `http://127.0.0.1:${port}`,
         requests: (path) => counts.get(path) ?? 0,
+        cancelled: (path) => cancellations.get(path) ?? 0,
+        whenCancelled: (path) =>
+          new Promise<void>((done) => {
+            if ((cancellations.get(path) ?? 0) > 0) done()
+            else waiting.set(path, [...(waiting.get(path) ?? []), done])
+          }),
         close: () =>
           new Promise<void>((done, fail) => {
             pending.forEach(clearTimeout)
