@@ -3,6 +3,7 @@ import { pipe } from 'fp-ts/function'
 import * as O from 'fp-ts/Option'
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import * as S from '../src/Schedule'
+import { build, duration, isValid, recipeTags, tagsOf, validRecipe } from './arbitraries'
 
 const MAX = Number.MAX_SAFE_INTEGER
 
@@ -842,63 +843,6 @@ describe('validation', () => {
 // properties over randomly composed schedules
 // -------------------------------------------------------------------------------------
 
-const duration = fc.oneof(
-  fc.integer({ min: 0, max: 10_000 }),
-  fc.double({ min: 0, max: 1e6, noNaN: true }),
-  fc.constantFrom(0, MAX, 2 ** 31, 1e300)
-)
-type Arb = fc.Arbitrary<S.Schedule<number, unknown>>
-
-const leaf: Arb = fc.oneof(
-  fc.constant(S.forever),
-  fc.nat({ max: 20 }).map(S.recurs),
-  duration.map(S.constant),
-  fc.tuple(duration, fc.double({ min: 1, max: 1e3, noNaN: true })).map(([b, f]) => S.exponential(b, f)),
-  duration.map(S.fibonacci),
-  duration.map(S.linear),
-  fc.array(duration, { maxLength: 8 }).map((ds) => S.fromDelays(...ds)),
-  fc.tuple(duration, duration).map(([a, b]) => S.decorrelatedJitter({ base: Math.min(a, b), cap: Math.max(a, b) })),
-  duration.map(S.fixed),
-  duration.map(S.windowed)
-)
-
-type Modifier = (s: S.Schedule<number, unknown>) => S.Schedule<number, unknown>
-const modifier: fc.Arbitrary<Modifier> = fc.oneof(
-  fc.constant<Modifier>(S.jittered),
-  fc.constant<Modifier>(S.fullJitter),
-  fc.constant<Modifier>(S.equalJitter),
-  fc
-    .tuple(fc.double({ min: 0, max: 10, noNaN: true }), fc.double({ min: 0, max: 10, noNaN: true }))
-    .map(([a, b]): Modifier => S.jitteredWith({ min: Math.min(a, b), max: Math.max(a, b) })),
-  duration.map((d): Modifier => S.addJitter(d)),
-  duration.map((d): Modifier => S.capDelay(d)),
-  duration.map((d): Modifier => S.minDelay(d)),
-  fc.double().map((x): Modifier => S.modifyDelay(() => x)),
-  fc.double().map((x): Modifier => S.addDelay(() => x)),
-  fc.option(fc.double()).map((x): Modifier => S.withDelayHint(() => O.fromNullable(x))),
-  fc.nat({ max: 20 }).map((n): Modifier => S.maxRetries(n)),
-  duration.map((d): Modifier => S.maxElapsed(d)),
-  duration.map((d): Modifier => S.maxCumulativeDelay(d)),
-  fc.nat({ max: 100 }).map((n): Modifier => S.whileInput((i: number) => i < n)),
-  fc.constant<Modifier>(S.delays),
-  fc.constant<Modifier>(S.elapsed),
-  duration.map((d): Modifier => S.resetAfter(d)),
-  fc.nat({ max: 100 }).map((n): Modifier => S.resetWhen((i: number) => i < n)),
-  fc.constant<Modifier>(S.passthrough),
-  fc.nat({ max: 100 }).map((n): Modifier => S.mapInput((i: number) => (i + n) % 101))
-)
-
-const schedule: Arb = fc.letrec<{ schedule: S.Schedule<number, unknown> }>((tie) => ({
-  schedule: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    leaf,
-    fc.tuple(tie('schedule'), modifier).map(([s, m]) => m(s)),
-    fc.tuple(tie('schedule'), tie('schedule')).map(([a, b]) => pipe(a, S.intersect(b))),
-    fc.tuple(tie('schedule'), tie('schedule')).map(([a, b]) => pipe(a, S.union(b))),
-    fc.tuple(tie('schedule'), tie('schedule')).map(([a, b]) => pipe(a, S.andThen(b)))
-  )
-})).schedule
-
 const run = fc.record({
   seed: fc.integer(),
   attemptDuration: fc.integer({ min: 0, max: 1000 }),
@@ -911,10 +855,25 @@ const decisions = (
 ) => pipe(s, S.simulate({ steps: 30, ...r })).map((x) => x.delay)
 
 describe('properties', () => {
+  it('run over random schedules made with every export that makes or changes one, with valid arguments', () => {
+    // what is not a schedule, or not one a recipe calls directly (the monoids are the recipes' intersectAll and unionAll)
+    const others = ['Functor', 'Profunctor', 'URI', 'continueAfter', 'done', 'isDone', 'nthDelay', 'parseRetryAfter']
+    const monoids: Record<string, string> = { intersectAll: 'getIntersectMonoid', unionAll: 'getUnionMonoid' }
+    const called = recipeTags.map((tag) => monoids[tag] ?? tag)
+    expect([...called, ...others, 'simulate'].sort()).toEqual(Object.keys(S).sort())
+    const seen = new Set<string>()
+    for (const x of fc.sample(validRecipe, { seed: 1, numRuns: 2000 })) {
+      expect(isValid(x)).toBe(true)
+      expect(() => build(x)).not.toThrow()
+      for (const tag of tagsOf(x)) seen.add(tag)
+    }
+    expect([...seen].sort()).toEqual([...recipeTags].sort())
+  })
+
   it('no delay is ever negative, NaN or above MAX_SAFE_INTEGER', () => {
     fc.assert(
-      fc.property(schedule, run, (s, r) => {
-        for (const d of decisions(s, r)) {
+      fc.property(validRecipe, run, (x, r) => {
+        for (const d of decisions(build(x), r)) {
           expect(Number.isFinite(d) && d >= 0 && d <= MAX).toBe(true)
         }
       }),
@@ -924,8 +883,8 @@ describe('properties', () => {
 
   it('capDelay(m) as the last modifier bounds every delay by m', () => {
     fc.assert(
-      fc.property(schedule, duration, run, (s, m, r) => {
-        for (const d of decisions(pipe(s, S.capDelay(m)), r)) {
+      fc.property(validRecipe, duration, run, (x, m, r) => {
+        for (const d of decisions(pipe(build(x), S.capDelay(m)), r)) {
           expect(d).toBeLessThanOrEqual(m)
         }
       }),
@@ -955,7 +914,9 @@ describe('properties', () => {
 
   it('intersect and union of any schedules are bounded by their sides at every step', () => {
     fc.assert(
-      fc.property(schedule, schedule, fc.integer(), (a, b, seed) => {
+      fc.property(validRecipe, validRecipe, fc.integer(), (x, y, seed) => {
+        const a = build(x)
+        const b = build(y)
         // step all three side by side with the same context
         const ctx = (now: number): S.StepContext => ({ now, start: 0, random: () => 0.5 })
         let sa = a.initial
@@ -1008,7 +969,8 @@ describe('properties', () => {
   const monoidLaws = (name: string, M: ReturnType<typeof S.getIntersectMonoid<number>>) => {
     it(`${name} monoid is associative on decisions`, () => {
       fc.assert(
-        fc.property(schedule, schedule, schedule, run, (x, y, z, r) => {
+        fc.property(validRecipe, validRecipe, validRecipe, run, (a, b, c, r) => {
+          const [x, y, z] = [build(a), build(b), build(c)]
           expect(decisions(M.concat(M.concat(x, y), z), r)).toEqual(decisions(M.concat(x, M.concat(y, z)), r))
         }),
         { numRuns: 200 }
@@ -1016,7 +978,8 @@ describe('properties', () => {
     })
     it(`${name} monoid has its identity on decisions`, () => {
       fc.assert(
-        fc.property(schedule, run, (x, r) => {
+        fc.property(validRecipe, run, (a, r) => {
+          const x = build(a)
           expect(decisions(M.concat(x, M.empty), r)).toEqual(decisions(x, r))
           expect(decisions(M.concat(M.empty, x), r)).toEqual(decisions(x, r))
         }),
@@ -1040,7 +1003,8 @@ describe('properties', () => {
 
   it('Functor laws: identity and composition, on delays and outputs', () => {
     fc.assert(
-      fc.property(schedule, run, (x, r) => {
+      fc.property(validRecipe, run, (a, r) => {
+        const x = build(a)
         expect(
           outputs(
             S.Functor.map(x, (a) => a),
@@ -1060,7 +1024,8 @@ describe('properties', () => {
 
   it('Profunctor laws: identity and composition, on delays and outputs', () => {
     fc.assert(
-      fc.property(schedule, run, (x, r) => {
+      fc.property(validRecipe, run, (a, r) => {
+        const x = build(a)
         expect(
           outputs(
             S.Profunctor.promap(
