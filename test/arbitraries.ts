@@ -20,6 +20,7 @@ import { pipe } from 'fp-ts/function'
 import { concatAll } from 'fp-ts/Monoid'
 import * as O from 'fp-ts/Option'
 import * as S from '../src/Schedule'
+import { piped } from './helpers'
 
 const MAX = Number.MAX_SAFE_INTEGER
 
@@ -509,10 +510,7 @@ export const build = (r: Recipe): Any => {
     }
     case 'addDelay': {
       const values = r.values
-      return pipe(
-        build(r.self),
-        S.addDelay((out) => pick(values, out))
-      )
+      return piped(build(r.self))(S.addDelay((out) => pick(values, out)))
     }
     case 'modifyDelay': {
       const values = r.values
@@ -537,60 +535,35 @@ export const build = (r: Recipe): Any => {
     }
     case 'whileInput': {
       const answers = r.answers
-      return pipe(
-        build(r.self),
-        S.whileInput((input) => pick(answers, input))
-      )
+      return piped(build(r.self))(S.whileInput((input) => pick(answers, input)))
     }
     case 'untilInput': {
       const answers = r.answers
-      return pipe(
-        build(r.self),
-        S.untilInput((input) => pick(answers, input))
-      )
+      return piped(build(r.self))(S.untilInput((input) => pick(answers, input)))
     }
     case 'whileOutput': {
       const answers = r.answers
-      return pipe(
-        build(r.self),
-        S.whileOutput((out) => pick(answers, out))
-      )
+      return piped(build(r.self))(S.whileOutput((out) => pick(answers, out)))
     }
     case 'untilOutput': {
       const answers = r.answers
-      return pipe(
-        build(r.self),
-        S.untilOutput((out) => pick(answers, out))
-      )
+      return piped(build(r.self))(S.untilOutput((out) => pick(answers, out)))
     }
     case 'resetWhen': {
       const answers = r.answers
-      return pipe(
-        build(r.self),
-        S.resetWhen((input) => pick(answers, input))
-      )
+      return piped(build(r.self))(S.resetWhen((input) => pick(answers, input)))
     }
     case 'map':
-      return pipe(
-        build(r.self),
-        S.map((out) => [out])
-      )
+      return piped(build(r.self))(S.map((out) => [out]))
     case 'as':
       return pipe(build(r.self), S.as('again'))
     case 'tapInput':
-      return pipe(
-        build(r.self),
-        S.tapInput(() => () => undefined)
-      )
+      return piped(build(r.self))(S.tapInput(() => () => undefined))
     case 'tapOutput':
-      return pipe(
-        build(r.self),
-        S.tapOutput(() => () => undefined)
-      )
+      return piped(build(r.self))(S.tapOutput(() => () => undefined))
     case 'mapInput': {
       const offset = r.offset
-      return pipe(
-        build(r.self),
+      return piped(build(r.self))(
         S.mapInput((input: unknown) => (typeof input === 'number' ? (input + offset) % 101 : input))
       )
     }

@@ -32,6 +32,7 @@ import {
   numeric,
   recipe as arbitraryRecipe
 } from './arbitraries'
+import { piped } from './helpers'
 
 const MAX = Number.MAX_SAFE_INTEGER
 
@@ -162,14 +163,8 @@ describe('random schedules with hostile arguments', () => {
       S.decorrelatedJitter({ base: Number.MAX_VALUE / 2, cap: Number.MAX_VALUE }),
       pipe(S.constant(MAX), S.jitteredWith({ min: Number.MAX_VALUE, max: Number.MAX_VALUE })),
       pipe(S.constant(MAX), S.addJitter([Number.MAX_VALUE, Number.MAX_VALUE])),
-      pipe(
-        S.constant(MAX),
-        S.addDelay(() => Infinity)
-      ),
-      pipe(
-        S.constant(MAX),
-        S.modifyDelay(() => NaN)
-      )
+      piped(S.constant(MAX))(S.addDelay(() => Infinity)),
+      piped(S.constant(MAX))(S.modifyDelay(() => NaN))
     ]
     for (const schedule of extremes) {
       for (const seed of [0, 1, 2]) {
@@ -299,15 +294,7 @@ const checkDecoded = (result: E.Either<Config.ConfigError, Any>, seed: number): 
 /** Each decoder, and how many of the near-miss policies must decode to a `Right` (the generator reaches both sides). */
 const decoders: ReadonlyArray<readonly [string, (u: unknown) => E.Either<Config.ConfigError, Any>, number]> = [
   ['Config.decode', Config.decode, 50],
-  [
-    'Config.decodeGrpcRetryPolicy',
-    (u) =>
-      pipe(
-        Config.decodeGrpcRetryPolicy(u),
-        E.map((g) => g.schedule as Any)
-      ),
-    0
-  ]
+  ['Config.decodeGrpcRetryPolicy', (u) => piped(Config.decodeGrpcRetryPolicy(u))(E.map((g) => g.schedule as Any)), 0]
 ]
 
 describe.each(decoders)('%s never throws', (name, decode, nearMissRights) => {
