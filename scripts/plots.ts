@@ -15,7 +15,7 @@ import * as vega from 'vega'
 import * as vl from 'vega-lite'
 import * as Cron from '../src/Cron'
 import * as S from '../src/Schedule'
-import { writeTrace } from './trace'
+import { writeTrace } from './plots/trace'
 
 const SEEDS = 200
 const OUT = path.resolve(__dirname, '..', 'docs', 'img')

@@ -21,7 +21,7 @@ import * as OpenTelemetry from '../src/OpenTelemetry'
 import * as S from '../src/Schedule'
 import * as Retry from '../src/TaskEither'
 import * as TestClock from '../src/TestClock'
-import { renderTrace, traceSpans } from '../scripts/trace'
+import { renderTrace, traceSpans } from '../scripts/plots/trace'
 import { abortListeners, nextTurn, watchTimers } from './helpers'
 
 // -------------------------------------------------------------------------------------
