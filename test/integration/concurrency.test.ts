@@ -222,10 +222,12 @@ describe(`${CALLS} concurrent calls, one schedule, one budget, a flaky server`, 
   }, 30_000)
 
   it('aborting all of them mid-flight settles every call within one turn of the event loop, and no request follows', async () => {
-    const { turns, inFlight } = await abortRound(CALLS, SEED + 2)
+    const { turns, inFlight, faults } = await abortRound(CALLS, SEED + 2)
     expect(inFlight).toBeGreaterThan(0)
     console.log(
-      `concurrency: ${CALLS} calls aborted (${CALLS - inFlight} asleep, ${inFlight} in flight), ` +
+      `concurrency: ${CALLS} calls aborted (${
+        CALLS - inFlight
+      } asleep, ${inFlight} in flight; ${faults} faults injected), ` +
         `every one settled within ${turns} turn(s) of the event loop`
     )
   }, 30_000)
@@ -241,7 +243,10 @@ const TURNS_TO_SETTLE = 1
  * loop after the abort, how each ended, and that the server receives no request after it; returns
  * the turns the calls took.
  */
-const abortRound = async (calls: number, seed: number): Promise<{ turns: number; inFlight: number }> => {
+const abortRound = async (
+  calls: number,
+  seed: number
+): Promise<{ turns: number; inFlight: number; faults: number }> => {
   const sleeps = (id: number) => fate(seed, id, 1) < 0.98
   server = await startServer(({ key }) => {
     const f = fate(seed, Number(key), 1)
@@ -321,7 +326,7 @@ const abortRound = async (calls: number, seed: number): Promise<{ turns: number;
       retries: sleepers,
       denied: 0
     })
-    return { turns, inFlight: calls - sleepers }
+    return { turns, inFlight: calls - sleepers, faults: theServer.totals.faults }
   } finally {
     // a failed expectation must not leave calls running past the test
     controller.abort()

@@ -232,6 +232,7 @@ describe('a server that accepts and never answers', () => {
     const took = performance.now() - started
     expect(result).toEqual({ _tag: 'Right', right: { status: 200, body: 'ok after 3' } })
     expect(server.perKey.get('hang-2')).toBe(3)
+    expect(server.totals).toMatchObject({ requests: 3, hangs: 2 })
     expect(errors).toEqual([
       { _tag: 'AttemptTimeout', attempt: 1, timeout: TIMEOUT },
       { _tag: 'AttemptTimeout', attempt: 2, timeout: TIMEOUT }
