@@ -295,7 +295,6 @@ describe('live.sleep', () => {
 
     it('stops a sleep longer than a timer can hold promptly, without resolving early', async () => {
       const controller = new AbortController()
-      const start = performance.now()
       const state = track(live.sleep(2 ** 31 + 1_000, controller.signal))
       // a raw setTimeout with this delay would have fired after 1 ms
       await wait(50)
@@ -303,9 +302,9 @@ describe('live.sleep', () => {
       expect(timers.pending.size).toBe(1)
       controller.abort('enough')
       expect(timers.pending.size).toBe(0)
+      // promptly: settled on the next turn of the event loop, its only timer cleared by the abort
       await nextTurn()
       expect(state).toEqual({ settled: true, error: 'enough' })
-      expect(performance.now() - start).toBeLessThan(1_000)
       expect(timers.pending.size).toBe(0)
       expect(abortListeners(controller.signal)).toBe(0)
     })
