@@ -4,8 +4,8 @@ import { defineConfig } from 'vitest/config'
 
 const src = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'src')
 
-// the integration suite: real HTTP servers on 127.0.0.1 and real time, so one file at a time and
-// alone, after the unit tests, to keep its latency bounds (abort within 50 ms) free of other load
+// the integration suite: real servers on 127.0.0.1 (HTTP, Redis), a browser and real time, one file
+// at a time, after the unit tests: each file starts many sockets and processes of its own
 export default defineConfig({
   resolve: { alias: [{ find: /^schedule-ts(?=\/|$)/, replacement: src }] },
   test: {

@@ -16,7 +16,7 @@ import * as vl from 'vega-lite'
 import * as Cron from '../src/Cron'
 import * as S from '../src/Schedule'
 import { writeHedgingChart } from './plots/hedging'
-import { writeTrace } from './trace'
+import { writeTrace } from './plots/trace'
 
 const SEEDS = 200
 const OUT = path.resolve(__dirname, '..', 'docs', 'img')

@@ -1,5 +1,5 @@
 /**
- * What `npm test` does first (scripts/ensure-redis.ts): redis-server present, installed with
+ * What `npm test` does first (scripts/provision/ensure-redis.ts): redis-server present, installed with
  * apt-get where it can be, or a stop with the one command that installs it. Never a silent skip.
  */
 import { spawnSync } from 'node:child_process'
@@ -7,7 +7,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { type MachineFacts, provisioning } from '../scripts/redis'
+import { type MachineFacts, provisioning } from '../scripts/provision/redis'
 
 const root = path.resolve(__dirname, '..')
 const facts = (overrides: Partial<MachineFacts>): MachineFacts => ({
@@ -18,9 +18,9 @@ const facts = (overrides: Partial<MachineFacts>): MachineFacts => ({
   ...overrides
 })
 
-/** Runs scripts/ensure-redis.ts with `PATH` set to `pathDir`; node itself is started by its full path. */
+/** Runs scripts/provision/ensure-redis.ts with `PATH` set to `pathDir`; node itself is started by its full path. */
 const ensureRedis = (pathDir: string) =>
-  spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'ensure-redis.ts')], {
+  spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'provision', 'ensure-redis.ts')], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, PATH: pathDir }

@@ -5,6 +5,7 @@ import * as t from 'io-ts'
 import { describe, expect, it } from 'vitest'
 import * as Config from '../src/Config'
 import * as S from '../src/Schedule'
+import { piped } from './helpers'
 
 // -------------------------------------------------------------------------------------
 // helpers
@@ -1197,10 +1198,7 @@ describe('GrpcRetryPolicy', () => {
 
   it('the classifier works with whileInput', () => {
     const { schedule, isRetryable } = Config.fromGrpcRetryPolicy(policy({}))
-    const retryTransient = pipe(
-      schedule,
-      S.whileInput((e: { readonly code: number }) => isRetryable(e.code))
-    )
+    const retryTransient = piped(schedule)(S.whileInput((e: { readonly code: number }) => isRetryable(e.code)))
     expect(
       pipe(retryTransient, S.simulate({ steps: 10, inputs: [{ code: 14 }, { code: 14 }, { code: 5 }] }))
     ).toHaveLength(2)

@@ -15,14 +15,14 @@ import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as O from 'fp-ts/Option'
 import type * as TE from 'fp-ts/TaskEither'
-import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest'
 import * as Budget from '../src/Budget'
 import * as OpenTelemetry from '../src/OpenTelemetry'
 import * as S from '../src/Schedule'
 import * as Retry from '../src/TaskEither'
 import * as TestClock from '../src/TestClock'
-import { renderTrace, traceSpans } from '../scripts/trace'
-import { abortListeners, nextTurn } from './helpers'
+import { renderTrace, traceSpans } from '../scripts/plots/trace'
+import { abortListeners, nextTurn, watchTimers } from './helpers'
 
 // -------------------------------------------------------------------------------------
 // the SDK, registered globally per test and removed after it
@@ -84,11 +84,10 @@ const register = (options: { readonly traces?: boolean; readonly metrics?: boole
   return sdk
 }
 
-const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length
-
-let baselineTimers = 0
+// the timers each test sets (the runner's, the SDK's): every one fires or is cleared by the end of the test
+let timers: ReturnType<typeof watchTimers>
 beforeEach(() => {
-  baselineTimers = timers()
+  timers = watchTimers()
 })
 
 afterEach(async () => {
@@ -105,7 +104,9 @@ afterEach(async () => {
   }
   sdks = []
   await nextTurn()
-  expect(timers()).toBeLessThanOrEqual(baselineTimers)
+  const pending = timers.pending.size
+  vi.restoreAllMocks()
+  expect(pending).toBe(0)
 })
 
 // -------------------------------------------------------------------------------------

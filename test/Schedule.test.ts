@@ -3,11 +3,10 @@ import { pipe } from 'fp-ts/function'
 import * as O from 'fp-ts/Option'
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import * as S from '../src/Schedule'
+import { build, duration, isValid, recipeTags, tagsOf, validRecipe } from './arbitraries'
+import { delaysOf, outputsOf, piped } from './helpers'
 
 const MAX = Number.MAX_SAFE_INTEGER
-
-const delaysOf = <Out>(schedule: S.Schedule<undefined, Out>, steps: number, seed = 0): ReadonlyArray<number> =>
-  pipe(schedule, S.simulate({ steps, seed })).map((s) => s.delay)
 
 describe('model', () => {
   it('continueAfter clamps NaN, negative and huge delays', () => {
@@ -26,24 +25,8 @@ describe('model', () => {
     expect(delayOf('5')).toBe(0)
     expect(delayOf(true)).toBe(0)
     expect(Object.is(delaysOf(S.constant(-0), 1)[0], 0)).toBe(true)
-    expect(
-      delaysOf(
-        pipe(
-          S.constant(10),
-          S.addDelay(() => '5' as unknown as number)
-        ),
-        1
-      )
-    ).toEqual([10])
-    expect(
-      delaysOf(
-        pipe(
-          S.constant(10),
-          S.modifyDelay(() => null as unknown as number)
-        ),
-        1
-      )
-    ).toEqual([0])
+    expect(delaysOf(piped(S.constant(10))(S.addDelay(() => '5' as unknown as number)), 1)).toEqual([10])
+    expect(delaysOf(piped(S.constant(10))(S.modifyDelay(() => null as unknown as number)), 1)).toEqual([0])
   })
 
   it('make rejects a step that is not a function', () => {
@@ -81,7 +64,7 @@ describe('constructors', () => {
 
   it('recurs(n) gives n zero delays then is done', () => {
     expect(delaysOf(S.recurs(3), 10)).toEqual([0, 0, 0])
-    expect(pipe(S.recurs(3), S.simulate({ steps: 10 })).map((s) => s.output)).toEqual([0, 1, 2])
+    expect(outputsOf(S.recurs(3), 10)).toEqual([0, 1, 2])
     expect(delaysOf(S.recurs(0), 10)).toEqual([])
     expect(delaysOf(S.once, 10)).toEqual([0])
     expect(delaysOf(S.stop, 10)).toEqual([])
@@ -90,12 +73,12 @@ describe('constructors', () => {
   it('constant and spaced repeat their delay and count', () => {
     expect(delaysOf(S.constant(250), 3)).toEqual([250, 250, 250])
     expect(delaysOf(S.spaced(7), 2)).toEqual([7, 7])
-    expect(pipe(S.constant(1), S.simulate({ steps: 3 })).map((s) => s.output)).toEqual([0, 1, 2])
+    expect(outputsOf(S.constant(1), 3)).toEqual([0, 1, 2])
   })
 
   it('exponential(100) gives 100, 200, 400, 800 and outputs the delay', () => {
     expect(delaysOf(S.exponential(100), 4)).toEqual([100, 200, 400, 800])
-    expect(pipe(S.exponential(100), S.simulate({ steps: 4 })).map((s) => s.output)).toEqual([100, 200, 400, 800])
+    expect(outputsOf(S.exponential(100), 4)).toEqual([100, 200, 400, 800])
     expect(delaysOf(S.exponential(10, 1.5), 3)).toEqual([10, 15, 22.5])
     expect(delaysOf(S.exponential(0), 3)).toEqual([0, 0, 0])
   })
@@ -155,7 +138,7 @@ describe('constructors', () => {
   })
 
   it('fixed waits for the next interval boundary given how long the attempt took', () => {
-    expect(pipe(S.fixed(100), S.simulate({ steps: 3, attemptDuration: 30 })).map((s) => s.delay)).toEqual([70, 70, 70])
+    expect(delaysOf(S.fixed(100), { steps: 3, attemptDuration: 30 })).toEqual([70, 70, 70])
     expect(pipe(S.fixed(100), S.simulate({ steps: 3 })).map((s) => [s.delay, s.elapsed])).toEqual([
       [100, 0],
       [100, 100],
@@ -186,20 +169,16 @@ describe('constructors', () => {
   })
 
   it('fixed: an attempt that ends exactly one interval late waits a whole interval; a bit later is an overrun', () => {
-    expect(pipe(S.fixed(100), S.simulate({ steps: 2, attemptDuration: 100 })).map((s) => s.delay)).toEqual([100, 100])
-    expect(pipe(S.fixed(100), S.simulate({ steps: 2, attemptDuration: 101 })).map((s) => s.delay)).toEqual([0, 0])
+    expect(delaysOf(S.fixed(100), { steps: 2, attemptDuration: 100 })).toEqual([100, 100])
+    expect(delaysOf(S.fixed(100), { steps: 2, attemptDuration: 101 })).toEqual([0, 0])
   })
 
   it('fixed anchors its grid where the schedule starts, not at zero', () => {
-    expect(
-      pipe(S.fixed(100), S.simulate({ steps: 2, start: 1_700_000_000_050, attemptDuration: 30 })).map((s) => s.delay)
-    ).toEqual([70, 70])
+    expect(delaysOf(S.fixed(100), { steps: 2, start: 1_700_000_000_050, attemptDuration: 30 })).toEqual([70, 70])
   })
 
   it('windowed waits for the end of the current window, and an overrun waits for the next one', () => {
-    expect(pipe(S.windowed(100), S.simulate({ steps: 3, attemptDuration: 30 })).map((s) => s.delay)).toEqual([
-      70, 70, 70
-    ])
+    expect(delaysOf(S.windowed(100), { steps: 3, attemptDuration: 30 })).toEqual([70, 70, 70])
     // 250 -> 300, then 550 -> 600: never at once, always on a boundary
     expect(
       pipe(S.windowed(100), S.simulate({ steps: 2, attemptDuration: 250 })).map((s) => [s.elapsed, s.delay])
@@ -208,8 +187,8 @@ describe('constructors', () => {
       [550, 50]
     ])
     // exactly on a boundary: the whole next window
-    expect(pipe(S.windowed(100), S.simulate({ steps: 2 })).map((s) => s.delay)).toEqual([100, 100])
-    expect(pipe(S.windowed(100), S.simulate({ steps: 3 })).map((s) => s.output)).toEqual([0, 1, 2])
+    expect(delaysOf(S.windowed(100), 2)).toEqual([100, 100])
+    expect(outputsOf(S.windowed(100), 3)).toEqual([0, 1, 2])
     expect(delaysOf(S.windowed(0), 3)).toEqual([0, 0, 0])
   })
 })
@@ -230,7 +209,7 @@ describe('jitter', () => {
   it.each(bounds)(
     '%s stays within its bounds over 10,000 seeded steps and spreads over them',
     (_, schedule, lo, hi) => {
-      const delays = delaysOf(schedule, N, 42)
+      const delays = delaysOf(schedule, { steps: N, seed: 42 })
       expect(delays).toHaveLength(N)
       let min = Infinity
       let max = -Infinity
@@ -246,9 +225,9 @@ describe('jitter', () => {
   )
 
   it.each(bounds)('%s: the same seed gives the same sequence, other seeds differ', (_, schedule) => {
-    expect(delaysOf(schedule, 100, 7)).toEqual(delaysOf(schedule, 100, 7))
-    expect(delaysOf(schedule, 100, 7)).not.toEqual(delaysOf(schedule, 100, 8))
-    expect(delaysOf(schedule, 100)).toEqual(delaysOf(schedule, 100, 0))
+    expect(delaysOf(schedule, { steps: 100, seed: 7 })).toEqual(delaysOf(schedule, { steps: 100, seed: 7 }))
+    expect(delaysOf(schedule, { steps: 100, seed: 7 })).not.toEqual(delaysOf(schedule, { steps: 100, seed: 8 }))
+    expect(delaysOf(schedule, 100)).toEqual(delaysOf(schedule, { steps: 100, seed: 0 }))
   })
 
   it('jitter draws from the injected random source', () => {
@@ -265,7 +244,7 @@ describe('jitter', () => {
   })
 
   it('is roughly uniform: fullJitter averages half the delay', () => {
-    const delays = delaysOf(pipe(base, S.fullJitter), N, 3)
+    const delays = delaysOf(pipe(base, S.fullJitter), { steps: N, seed: 3 })
     const mean = delays.reduce((a, b) => a + b, 0) / N
     expect(mean).toBeGreaterThan(480)
     expect(mean).toBeLessThan(520)
@@ -289,81 +268,17 @@ describe('modifiers', () => {
   })
 
   it('addDelay adds f(output) and clamps what f returns', () => {
-    expect(
-      delaysOf(
-        pipe(
-          S.recurs(3),
-          S.addDelay((n) => n * 100)
-        ),
-        5
-      )
-    ).toEqual([0, 100, 200])
-    expect(
-      delaysOf(
-        pipe(
-          S.constant(10),
-          S.addDelay(() => NaN)
-        ),
-        1
-      )
-    ).toEqual([10])
-    expect(
-      delaysOf(
-        pipe(
-          S.constant(10),
-          S.addDelay(() => -50)
-        ),
-        1
-      )
-    ).toEqual([10])
-    expect(
-      delaysOf(
-        pipe(
-          S.constant(10),
-          S.addDelay(() => Infinity)
-        ),
-        1
-      )
-    ).toEqual([MAX])
+    expect(delaysOf(piped(S.recurs(3))(S.addDelay((n) => n * 100)), 5)).toEqual([0, 100, 200])
+    expect(delaysOf(piped(S.constant(10))(S.addDelay(() => NaN)), 1)).toEqual([10])
+    expect(delaysOf(piped(S.constant(10))(S.addDelay(() => -50)), 1)).toEqual([10])
+    expect(delaysOf(piped(S.constant(10))(S.addDelay(() => Infinity)), 1)).toEqual([MAX])
   })
 
   it('modifyDelay replaces the delay and clamps what f returns', () => {
-    expect(
-      delaysOf(
-        pipe(
-          S.exponential(100),
-          S.modifyDelay((d, out) => d + out)
-        ),
-        3
-      )
-    ).toEqual([200, 400, 800])
-    expect(
-      delaysOf(
-        pipe(
-          S.constant(10),
-          S.modifyDelay(() => NaN)
-        ),
-        1
-      )
-    ).toEqual([0])
-    expect(
-      delaysOf(
-        pipe(
-          S.constant(10),
-          S.modifyDelay(() => -1)
-        ),
-        1
-      )
-    ).toEqual([0])
-    expect(
-      delaysOf(
-        pipe(
-          S.constant(10),
-          S.modifyDelay(() => 2 ** 60)
-        ),
-        1
-      )
-    ).toEqual([MAX])
+    expect(delaysOf(piped(S.exponential(100))(S.modifyDelay((d, out) => d + out)), 3)).toEqual([200, 400, 800])
+    expect(delaysOf(piped(S.constant(10))(S.modifyDelay(() => NaN)), 1)).toEqual([0])
+    expect(delaysOf(piped(S.constant(10))(S.modifyDelay(() => -1)), 1)).toEqual([0])
+    expect(delaysOf(piped(S.constant(10))(S.modifyDelay(() => 2 ** 60)), 1)).toEqual([MAX])
   })
 
   it('withDelayHint waits at least the hint, and capDelay after it bounds the hint', () => {
@@ -384,9 +299,7 @@ describe('modifiers', () => {
       { status: 503, retryAfter: NaN },
       { status: 503, retryAfter: -10 }
     ]
-    expect(pipe(policy, S.simulate({ steps: 10, inputs })).map((s) => s.delay)).toEqual([
-      2000, 200, 400, 5000, 1600, 3200
-    ])
+    expect(delaysOf(policy, { steps: 10, inputs })).toEqual([2000, 200, 400, 5000, 1600, 3200])
   })
 })
 
@@ -450,33 +363,9 @@ describe('limits', () => {
   })
 
   it('whileOutput / untilOutput look at the output', () => {
-    expect(
-      delaysOf(
-        pipe(
-          S.exponential(200),
-          S.whileOutput((d) => d < 1000)
-        ),
-        10
-      )
-    ).toEqual([200, 400, 800])
-    expect(
-      delaysOf(
-        pipe(
-          S.forever,
-          S.untilOutput((n) => n === 3)
-        ),
-        10
-      )
-    ).toHaveLength(3)
-    expect(
-      delaysOf(
-        pipe(
-          S.recurs(2),
-          S.whileOutput(() => true)
-        ),
-        10
-      )
-    ).toHaveLength(2)
+    expect(delaysOf(piped(S.exponential(200))(S.whileOutput((d) => d < 1000)), 10)).toEqual([200, 400, 800])
+    expect(delaysOf(piped(S.forever)(S.untilOutput((n) => n === 3)), 10)).toHaveLength(3)
+    expect(delaysOf(piped(S.recurs(2))(S.whileOutput(() => true)), 10)).toHaveLength(2)
   })
 })
 
@@ -506,7 +395,7 @@ describe('combinators', () => {
       [3, [3, 7]]
     ])
     const never = pipe(S.stop, S.union(S.fromDelays(4)))
-    expect(pipe(never, S.simulate({ steps: 10 })).map((s) => s.output)).toEqual([[undefined, 4]])
+    expect(outputsOf(never, 10)).toEqual([[undefined, 4]])
   })
 
   it('andThen runs one schedule to its end, then the other from its start', () => {
@@ -568,21 +457,15 @@ describe('combinators', () => {
       S.resetWhen((e: string) => e === 'reset')
     )
     const inputs = ['a', 'a', 'reset', 'a', 'a', 'a', 'a']
-    expect(pipe(policy, S.simulate({ steps: 10, inputs })).map((s) => s.delay)).toEqual([100, 200, 100, 200, 400])
+    expect(delaysOf(policy, { steps: 10, inputs })).toEqual([100, 200, 100, 200, 400])
   })
 
   it('passthrough outputs the input; mapInput adapts the input; promap does both', () => {
     expect(pipe(S.recurs(2), S.passthrough, S.simulate({ steps: 5, inputs: [7, 8, 9] })).map((s) => s.output)).toEqual([
       7, 8
     ])
-    const onLength = pipe(
-      S.forever,
-      S.whileInput((n: number) => n < 4)
-    )
-    const onString = pipe(
-      onLength,
-      S.mapInput((s: string) => s.length)
-    )
+    const onLength = piped(S.forever)(S.whileInput((n: number) => n < 4))
+    const onString = piped(onLength)(S.mapInput((s: string) => s.length))
     expect(pipe(onString, S.simulate({ steps: 5, inputs: ['a', 'ab', 'abcd', 'a'] }))).toHaveLength(2)
     const both = pipe(
       S.recurs(3),
@@ -593,7 +476,7 @@ describe('combinators', () => {
         (n: number) => n * 2
       )
     )
-    expect(pipe(both, S.simulate({ steps: 5, inputs: ['a', 'abc'] })).map((s) => s.output)).toEqual([2, 6])
+    expect(outputsOf(both, { steps: 5, inputs: ['a', 'abc'] })).toEqual([2, 6])
   })
 
   it('a composition 1,000 levels deep steps to its end without a stack overflow', () => {
@@ -842,63 +725,6 @@ describe('validation', () => {
 // properties over randomly composed schedules
 // -------------------------------------------------------------------------------------
 
-const duration = fc.oneof(
-  fc.integer({ min: 0, max: 10_000 }),
-  fc.double({ min: 0, max: 1e6, noNaN: true }),
-  fc.constantFrom(0, MAX, 2 ** 31, 1e300)
-)
-type Arb = fc.Arbitrary<S.Schedule<number, unknown>>
-
-const leaf: Arb = fc.oneof(
-  fc.constant(S.forever),
-  fc.nat({ max: 20 }).map(S.recurs),
-  duration.map(S.constant),
-  fc.tuple(duration, fc.double({ min: 1, max: 1e3, noNaN: true })).map(([b, f]) => S.exponential(b, f)),
-  duration.map(S.fibonacci),
-  duration.map(S.linear),
-  fc.array(duration, { maxLength: 8 }).map((ds) => S.fromDelays(...ds)),
-  fc.tuple(duration, duration).map(([a, b]) => S.decorrelatedJitter({ base: Math.min(a, b), cap: Math.max(a, b) })),
-  duration.map(S.fixed),
-  duration.map(S.windowed)
-)
-
-type Modifier = (s: S.Schedule<number, unknown>) => S.Schedule<number, unknown>
-const modifier: fc.Arbitrary<Modifier> = fc.oneof(
-  fc.constant<Modifier>(S.jittered),
-  fc.constant<Modifier>(S.fullJitter),
-  fc.constant<Modifier>(S.equalJitter),
-  fc
-    .tuple(fc.double({ min: 0, max: 10, noNaN: true }), fc.double({ min: 0, max: 10, noNaN: true }))
-    .map(([a, b]): Modifier => S.jitteredWith({ min: Math.min(a, b), max: Math.max(a, b) })),
-  duration.map((d): Modifier => S.addJitter(d)),
-  duration.map((d): Modifier => S.capDelay(d)),
-  duration.map((d): Modifier => S.minDelay(d)),
-  fc.double().map((x): Modifier => S.modifyDelay(() => x)),
-  fc.double().map((x): Modifier => S.addDelay(() => x)),
-  fc.option(fc.double()).map((x): Modifier => S.withDelayHint(() => O.fromNullable(x))),
-  fc.nat({ max: 20 }).map((n): Modifier => S.maxRetries(n)),
-  duration.map((d): Modifier => S.maxElapsed(d)),
-  duration.map((d): Modifier => S.maxCumulativeDelay(d)),
-  fc.nat({ max: 100 }).map((n): Modifier => S.whileInput((i: number) => i < n)),
-  fc.constant<Modifier>(S.delays),
-  fc.constant<Modifier>(S.elapsed),
-  duration.map((d): Modifier => S.resetAfter(d)),
-  fc.nat({ max: 100 }).map((n): Modifier => S.resetWhen((i: number) => i < n)),
-  fc.constant<Modifier>(S.passthrough),
-  fc.nat({ max: 100 }).map((n): Modifier => S.mapInput((i: number) => (i + n) % 101))
-)
-
-const schedule: Arb = fc.letrec<{ schedule: S.Schedule<number, unknown> }>((tie) => ({
-  schedule: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    leaf,
-    fc.tuple(tie('schedule'), modifier).map(([s, m]) => m(s)),
-    fc.tuple(tie('schedule'), tie('schedule')).map(([a, b]) => pipe(a, S.intersect(b))),
-    fc.tuple(tie('schedule'), tie('schedule')).map(([a, b]) => pipe(a, S.union(b))),
-    fc.tuple(tie('schedule'), tie('schedule')).map(([a, b]) => pipe(a, S.andThen(b)))
-  )
-})).schedule
-
 const run = fc.record({
   seed: fc.integer(),
   attemptDuration: fc.integer({ min: 0, max: 1000 }),
@@ -911,10 +737,25 @@ const decisions = (
 ) => pipe(s, S.simulate({ steps: 30, ...r })).map((x) => x.delay)
 
 describe('properties', () => {
+  it('run over random schedules made with every export that makes or changes one, with valid arguments', () => {
+    // what is not a schedule, or not one a recipe calls directly (the monoids are the recipes' intersectAll and unionAll)
+    const others = ['Functor', 'Profunctor', 'URI', 'continueAfter', 'done', 'isDone', 'nthDelay', 'parseRetryAfter']
+    const monoids: Record<string, string> = { intersectAll: 'getIntersectMonoid', unionAll: 'getUnionMonoid' }
+    const called = recipeTags.map((tag) => monoids[tag] ?? tag)
+    expect([...called, ...others, 'simulate'].sort()).toEqual(Object.keys(S).sort())
+    const seen = new Set<string>()
+    for (const x of fc.sample(validRecipe, { seed: 1, numRuns: 2000 })) {
+      expect(isValid(x)).toBe(true)
+      expect(() => build(x)).not.toThrow()
+      for (const tag of tagsOf(x)) seen.add(tag)
+    }
+    expect([...seen].sort()).toEqual([...recipeTags].sort())
+  })
+
   it('no delay is ever negative, NaN or above MAX_SAFE_INTEGER', () => {
     fc.assert(
-      fc.property(schedule, run, (s, r) => {
-        for (const d of decisions(s, r)) {
+      fc.property(validRecipe, run, (x, r) => {
+        for (const d of decisions(build(x), r)) {
           expect(Number.isFinite(d) && d >= 0 && d <= MAX).toBe(true)
         }
       }),
@@ -924,8 +765,8 @@ describe('properties', () => {
 
   it('capDelay(m) as the last modifier bounds every delay by m', () => {
     fc.assert(
-      fc.property(schedule, duration, run, (s, m, r) => {
-        for (const d of decisions(pipe(s, S.capDelay(m)), r)) {
+      fc.property(validRecipe, duration, run, (x, m, r) => {
+        for (const d of decisions(pipe(build(x), S.capDelay(m)), r)) {
           expect(d).toBeLessThanOrEqual(m)
         }
       }),
@@ -955,7 +796,9 @@ describe('properties', () => {
 
   it('intersect and union of any schedules are bounded by their sides at every step', () => {
     fc.assert(
-      fc.property(schedule, schedule, fc.integer(), (a, b, seed) => {
+      fc.property(validRecipe, validRecipe, fc.integer(), (x, y, seed) => {
+        const a = build(x)
+        const b = build(y)
         // step all three side by side with the same context
         const ctx = (now: number): S.StepContext => ({ now, start: 0, random: () => 0.5 })
         let sa = a.initial
@@ -1008,7 +851,8 @@ describe('properties', () => {
   const monoidLaws = (name: string, M: ReturnType<typeof S.getIntersectMonoid<number>>) => {
     it(`${name} monoid is associative on decisions`, () => {
       fc.assert(
-        fc.property(schedule, schedule, schedule, run, (x, y, z, r) => {
+        fc.property(validRecipe, validRecipe, validRecipe, run, (a, b, c, r) => {
+          const [x, y, z] = [build(a), build(b), build(c)]
           expect(decisions(M.concat(M.concat(x, y), z), r)).toEqual(decisions(M.concat(x, M.concat(y, z)), r))
         }),
         { numRuns: 200 }
@@ -1016,7 +860,8 @@ describe('properties', () => {
     })
     it(`${name} monoid has its identity on decisions`, () => {
       fc.assert(
-        fc.property(schedule, run, (x, r) => {
+        fc.property(validRecipe, run, (a, r) => {
+          const x = build(a)
           expect(decisions(M.concat(x, M.empty), r)).toEqual(decisions(x, r))
           expect(decisions(M.concat(M.empty, x), r)).toEqual(decisions(x, r))
         }),
@@ -1040,7 +885,8 @@ describe('properties', () => {
 
   it('Functor laws: identity and composition, on delays and outputs', () => {
     fc.assert(
-      fc.property(schedule, run, (x, r) => {
+      fc.property(validRecipe, run, (a, r) => {
+        const x = build(a)
         expect(
           outputs(
             S.Functor.map(x, (a) => a),
@@ -1060,7 +906,8 @@ describe('properties', () => {
 
   it('Profunctor laws: identity and composition, on delays and outputs', () => {
     fc.assert(
-      fc.property(schedule, run, (x, r) => {
+      fc.property(validRecipe, run, (a, r) => {
+        const x = build(a)
         expect(
           outputs(
             S.Profunctor.promap(
@@ -1145,15 +992,9 @@ describe('types', () => {
       S.Schedule<unknown, string | number>
     >()
     // a predicate on a wider input applies to a schedule of a narrower one
-    const narrow = pipe(
-      S.forever,
-      S.whileInput((e: HttpError & { readonly url: string }) => e.url !== '')
-    )
-    expectTypeOf(
-      pipe(
-        narrow,
-        S.whileInput((e: HttpError) => e.status > 0)
-      )
-    ).toEqualTypeOf<S.Schedule<HttpError & { readonly url: string }, number>>()
+    const narrow = piped(S.forever)(S.whileInput((e: HttpError & { readonly url: string }) => e.url !== ''))
+    expectTypeOf(piped(narrow)(S.whileInput((e: HttpError) => e.status > 0))).toEqualTypeOf<
+      S.Schedule<HttpError & { readonly url: string }, number>
+    >()
   })
 })

@@ -4,6 +4,7 @@ import * as O from 'fp-ts/Option'
 import { describe, expect, it } from 'vitest'
 import { fnv1a, seeded } from '../src/internal/random'
 import * as S from '../src/Schedule'
+import { piped } from './helpers'
 
 const MAX = Number.MAX_SAFE_INTEGER
 
@@ -231,10 +232,7 @@ describe('what the replayed steps see', () => {
   })
 
   it('whileInput sees the input at every step: a fatal input ends the schedule at the first', () => {
-    const policy = pipe(
-      S.constant(100),
-      S.whileInput((e: Error | undefined) => e?.message !== 'fatal')
-    )
+    const policy = piped(S.constant(100))(S.whileInput((e: Error | undefined) => e?.message !== 'fatal'))
     expect(pipe(policy, S.nthDelay(3, { input: new Error('timeout') }))).toEqual(O.some(100))
     expect(pipe(policy, S.nthDelay(3, { input: new Error('fatal') }))).toEqual(O.none)
     expect(pipe(policy, S.nthDelay(1, { input: undefined }))).toEqual(O.some(100))

@@ -15,7 +15,7 @@ import { pipe } from 'fp-ts/function'
 import * as O from 'fp-ts/Option'
 import * as BullMQ from '../../src/BullMQ'
 import * as S from '../../src/Schedule'
-import { startRedis } from '../redis'
+import { startRedis } from '../provision/redis'
 
 // -------------------------------------------------------------------------------------
 // the application: a payment service and its retry policy

@@ -14,7 +14,7 @@ import { pipe } from 'fp-ts/function'
 import * as O from 'fp-ts/Option'
 import IORedis from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { type RedisServer, startRedis } from '../../scripts/redis'
+import { type RedisServer, startRedis } from '../../scripts/provision/redis'
 import * as BullMQ from '../../src/BullMQ'
 import * as S from '../../src/Schedule'
 import {

@@ -1,7 +1,8 @@
 /**
  * schedule-ts in a real browser: headless Chromium (Debian's `chromium`, driven by playwright-core;
- * `scripts/ensure-chromium.sh` provisions it before this suite) loads a page bundled by esbuild from
- * the packed package, which retries `fetch` calls against a server this test starts on 127.0.0.1.
+ * `scripts/provision/ensure-chromium.sh` provisions it before `npm test`) loads a page bundled by
+ * esbuild from the packed package, which retries `fetch` calls against a server this test starts on
+ * 127.0.0.1.
  * Nothing in the library needs Node: performance.now, timers, AbortSignal and fetch are the browser's.
  */
 import * as esbuild from 'esbuild'

@@ -7,7 +7,7 @@
  * The call runs on a `TestClock`, and the tracer given to `OpenTelemetry.retry` (and to the client)
  * stamps every span, event and end with the clock's time, so the picture shows the delays of the
  * schedule exactly and is the same on every run. Called by `npm run docs:plots` (scripts/plots.ts),
- * or alone: `npx tsx scripts/trace.ts`.
+ * or alone: `npx tsx scripts/plots/trace.ts`.
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
@@ -24,9 +24,9 @@ import { pipe } from 'fp-ts/function'
 import type { TaskEither } from 'fp-ts/TaskEither'
 import * as vega from 'vega'
 import * as vl from 'vega-lite'
-import * as OpenTelemetry from '../src/OpenTelemetry'
-import * as S from '../src/Schedule'
-import * as TestClock from '../src/TestClock'
+import * as OpenTelemetry from '../../src/OpenTelemetry'
+import * as S from '../../src/Schedule'
+import * as TestClock from '../../src/TestClock'
 
 // -------------------------------------------------------------------------------------
 // the trace
@@ -203,7 +203,7 @@ const spec = (bars: ReadonlyArray<Bar>, marks: ReadonlyArray<Mark>): vl.TopLevel
       text: 'A trace of OpenTelemetry.retry: two 503s, then a success',
       subtitle: [
         "pipe(getUser, OpenTelemetry.retry('fetch user', pipe(S.exponential(100), S.maxRetries(4))))",
-        'rendered from the spans the SDK exported (scripts/trace.ts)',
+        'rendered from the spans the SDK exported (scripts/plots/trace.ts)',
         'red: status ERROR; grey: the sleep that follows each retry event'
       ],
       anchor: 'start',
@@ -288,7 +288,7 @@ export const writeTrace = async (dir: string): Promise<string> => {
 }
 
 if (require.main === module) {
-  writeTrace(path.resolve(__dirname, '..', 'docs', 'img'))
+  writeTrace(path.resolve(__dirname, '..', '..', 'docs', 'img'))
     .then((file) => console.log(`${path.relative(process.cwd(), file)}  a trace of OpenTelemetry.retry`))
     .catch((error: unknown) => {
       console.error(error)

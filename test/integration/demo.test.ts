@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 
-const root = path.resolve(__dirname, '..')
+const root = path.resolve(__dirname, '..', '..')
 
 /** Runs `npm run demo`'s script as a child process; resolves with its exit code and output. */
 const runDemo = (): Promise<{ readonly code: number | null; readonly stdout: string; readonly stderr: string }> =>

@@ -10,7 +10,7 @@
 #      (scripts/package/check-consumers.ts).
 # Fails on any problem. Needs no network: everything comes from the lock file via npm's cache.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 tarball="$tmp/$(npm pack --silent --pack-destination "$tmp" | tail -n 1)"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Provisions headless Chromium for the browser test (test/integration/browser.test.ts), before the
-# integration suite runs: Debian's `chromium` package, at /usr/bin/chromium (or wherever CHROMIUM
-# points). Installs it with apt-get when it is missing and this is Debian as root; otherwise stops at
-# once with the one command to run. Never skips the test.
+# Runs before `npm test` (its `pretest`, after ensure-redis.ts): provisions headless Chromium for
+# the browser test (test/integration/browser.test.ts), Debian's `chromium` package, at
+# /usr/bin/chromium (or wherever CHROMIUM points). Installs it with apt-get when it is missing and
+# this is Debian as root; otherwise stops at once with the one command to run. Never skips the test.
 set -euo pipefail
 chromium=${CHROMIUM:-/usr/bin/chromium}
 if [ -x "$chromium" ]; then

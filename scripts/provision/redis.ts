@@ -3,7 +3,7 @@
  * 127.0.0.1 port, without persistence, in a temporary directory, and stopped (directory removed)
  * by `stop()`.
  *
- * Also what `npm test` runs first (scripts/ensure-redis.ts): `provisioning` decides, from what the
+ * Also what `npm test` runs first (scripts/provision/ensure-redis.ts): `provisioning` decides, from what the
  * machine has, whether redis-server is there, can be installed (root on Debian: apt-get), or is
  * missing, with the one command that installs it.
  */
