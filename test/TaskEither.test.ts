@@ -89,11 +89,11 @@ describe('retry', () => {
   it('runs the schedule on the injected clock: exponential(1000) with 10 retries in milliseconds', async () => {
     const clock = TestClock.make()
     const { fa, calls } = alwaysFailing('down')
-    const t0 = performance.now()
     const result = pipe(fa, Retry.retry(pipe(S.exponential(1000), S.maxRetries(10)), { clock }))()
     await clock.runAll()
     expect(await result).toEqual(E.left('down'))
-    expect(performance.now() - t0).toBeLessThan(100)
+    // 17 minutes of virtual time, and not one real timer
+    expect(timers.delays).toEqual([])
     expect(calls()).toBe(11)
     expect(clock.sleeps).toEqual([1000, 2000, 4000, 8000, 16000, 32000, 64000, 128000, 256000, 512000])
     expect(clock.now()).toBe(1023000)
@@ -269,18 +269,16 @@ describe('zero delays', () => {
       Array.from({ length: 100_000 }, () => 'x'),
       'done'
     )
-    const t0 = performance.now()
     expect(await pipe(fa, Retry.retry(S.forever))()).toEqual(E.right('done'))
     expect(calls()).toBe(100_001)
-    // a 1 ms timer per retry would take 100 s
-    expect(performance.now() - t0).toBeLessThan(10_000)
+    // no timer at all: a zero delay never touches one
+    expect(timers.delays).toEqual([])
   })
 
-  it('a forever zero-delay retry still lets timers run: AbortSignal.timeout(50) ends it within 200 ms', async () => {
+  it('a forever zero-delay retry still lets timers run: AbortSignal.timeout(50) ends it', async () => {
     const { fa } = alwaysFailing('x')
-    const t0 = performance.now()
+    // without a yield to the event loop, the timer could never fire and this would never settle
     const result = await pipe(fa, Retry.retry(S.forever, { signal: AbortSignal.timeout(50) }))()
-    expect(performance.now() - t0).toBeLessThan(200)
     expect(result).toEqual(E.left({ _tag: 'Interrupted', lastError: O.some('x') }))
   })
 })
