@@ -324,6 +324,9 @@ const effect: Contender = {
 
 const notRetrying: NotApplicable = { na: 'no retries' }
 
+/** The name of the bare call, the reference of the happy path. */
+export const bareName = 'bare call'
+
 // the least a sleep that can be aborted holds: a promise, a timer and an abort listener
 const abortableSleep = (delay: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
@@ -339,7 +342,7 @@ const abortableSleep = (delay: number, signal: AbortSignal): Promise<void> =>
   })
 
 const bare: Contender = {
-  name: 'bare call',
+  name: bareName,
   policy: 'the TaskEither itself, no retry; for the sleep rows, a promise around setTimeout with an abort listener',
   happy: () => succeedTE,
   zeroDelay: notRetrying,
@@ -349,7 +352,26 @@ const bare: Contender = {
   bundle: notRetrying
 }
 
-/** Every contender, schedule-ts first (the ratios are to it) and the bare call last. */
+// the floor of the happy path: what any wrapper that looks at the result costs at least, the
+// TaskEither and one `then` whose callback is built once
+const lookAtResult = (result: E.Either<Error, number>): E.Either<Error, number> =>
+  result._tag === 'Right' ? result : result
+
+/** The name of the one-then floor, whose happy path schedule-ts's is compared with. */
+export const floorName = 'one then (floor)'
+
+const floor: Contender = {
+  name: floorName,
+  policy: 'the TaskEither and one then, with a callback built once: the least a wrapper that looks at the result costs',
+  happy: () => () => succeedTE().then(lookAtResult),
+  zeroDelay: notRetrying,
+  sleeping: notRetrying,
+  abort: notRetrying,
+  step: notRetrying,
+  bundle: notRetrying
+}
+
+/** Every contender, schedule-ts first (the ratios are to it), then the floor and the bare call. */
 export const contenders: ReadonlyArray<Contender> = [
   scheduleTs,
   retryTs,
@@ -357,5 +379,6 @@ export const contenders: ReadonlyArray<Contender> = [
   cockatiel,
   exponentialBackoffContender,
   effect,
+  floor,
   bare
 ]
