@@ -52,7 +52,20 @@ const main = async (): Promise<void> => {
   const { contenders, isNotApplicable } = await load()
   log(`bundling and loading the contenders: ${fmt((now() - loadStart) / 1000, 1)} s`)
   const report = makeReport(settings, contenders, versionOf)
-  const bench = { settings, contenders, isNotApplicable, set: report.set, notApplicable: report.notApplicable, log }
+  const headlines: Array<string> = []
+  const headline = (line: string): void => {
+    headlines.push(line)
+    log(line)
+  }
+  const bench = {
+    settings,
+    contenders,
+    isNotApplicable,
+    set: report.set,
+    notApplicable: report.notApplicable,
+    log,
+    headline
+  }
   for (const [name, phase] of phases) {
     const phaseStart = now()
     await phase(bench)
@@ -73,7 +86,9 @@ const main = async (): Promise<void> => {
     process.stdout.write(`${JSON.stringify(report.rows(), null, 2)}\n`)
   } else {
     process.stdout.write(
-      `${quick ? 'quick' : 'full'} run, ${machine()}\n${clockLine}\n\n${report.table()}\n\n${telemetryTable}\n`
+      `${quick ? 'quick' : 'full'} run, ${machine()}\n${[clockLine, ...headlines].join(
+        '\n'
+      )}\n\n${report.table()}\n\n${telemetryTable}\n`
     )
   }
 }

@@ -81,6 +81,8 @@ export interface Contender {
    * given to the library when it takes one.
    */
   readonly sleeping: NotApplicable | ((delay: number, signal: AbortSignal) => () => Promise<unknown>)
+  /** The same, with the runner built for each call (each brings its own options), where that differs. */
+  readonly sleepingRunnerPerCall?: (delay: number, signal: AbortSignal) => () => Promise<unknown>
   /** Whether an abort ends a sleep at once (`cancels`), only when the sleep ends, or cannot be asked for. */
   readonly abort: 'cancels' | { readonly afterSleep: string } | NotApplicable
   /** Steps one schedule (the shared policy, without its retry limit) `n` times; returns the last state. */
@@ -108,6 +110,10 @@ const scheduleTs: Contender = {
   sleeping: (delay, signal) => {
     const withRetry = Retry.retry(pipe(S.constant(delay), S.maxRetries(1)), { signal })
     return () => withRetry(failingTE(firstFails()))()
+  },
+  sleepingRunnerPerCall: (delay, signal) => {
+    const policy = pipe(S.constant(delay), S.maxRetries(1))
+    return () => Retry.retry(policy, { signal })(failingTE(firstFails()))()
   },
   abort: 'cancels',
   step: (n) => {

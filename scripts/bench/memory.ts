@@ -64,7 +64,15 @@ export const stepHeap: Phase = async ({ settings, contenders, isNotApplicable, s
 const ignore = (): void => undefined
 
 /** Phase 4b: the heap each run asleep between attempts holds, and whether aborting them leaves timers behind. */
-export const pendingHeap: Phase = async ({ settings, contenders, isNotApplicable, set, notApplicable, log }) => {
+export const pendingHeap: Phase = async ({
+  settings,
+  contenders,
+  isNotApplicable,
+  set,
+  notApplicable,
+  log,
+  headline
+}) => {
   const n = settings.pending
   // what the harness itself holds per run (a promise and its handlers), subtracted from every reading
   const harness = async (): Promise<number> => {
@@ -77,14 +85,12 @@ export const pendingHeap: Phase = async ({ settings, contenders, isNotApplicable
   }
   const overhead = await harness()
   const timersBefore = activeTimers()
-  for (const c of contenders) {
-    if (isNotApplicable(c.sleeping)) {
-      notApplicable(c, 'pendingHeap', c.sleeping.na, 'bytes')
-      continue
-    }
-    const build = c.sleeping
-    const cancels = c.abort === 'cancels'
-    const sleep = cancels ? LONG_SLEEP : settings.shortSleep
+  // n runs asleep on one signal: the heap each holds, how long they take to settle once aborted
+  const pending = async (
+    build: (delay: number, signal: AbortSignal) => () => Promise<unknown>,
+    cancels: boolean,
+    sleep: number
+  ) => {
     const controller = new AbortController()
     setMaxListeners(n + 10, controller.signal)
     const sleeping = build(sleep, controller.signal)
@@ -100,9 +106,21 @@ export const pendingHeap: Phase = async ({ settings, contenders, isNotApplicable
     const abortedAt = now()
     if (cancels) controller.abort()
     await Promise.all(runs)
-    const ended = now() - abortedAt
-    const perRun = (after - before) / n - overhead
-    const left = activeTimers() - timersBefore
+    return {
+      perRun: (after - before) / n - overhead,
+      ended: now() - abortedAt,
+      woke,
+      left: activeTimers() - timersBefore
+    }
+  }
+  for (const c of contenders) {
+    if (isNotApplicable(c.sleeping)) {
+      notApplicable(c, 'pendingHeap', c.sleeping.na, 'bytes')
+      continue
+    }
+    const cancels = c.abort === 'cancels'
+    const sleep = cancels ? LONG_SLEEP : settings.shortSleep
+    const { perRun, ended, woke, left } = await pending(c.sleeping, cancels, sleep)
     set(c, 'pendingHeap', {
       value: perRun,
       unit: 'bytes',
@@ -119,5 +137,14 @@ export const pendingHeap: Phase = async ({ settings, contenders, isNotApplicable
     })
     log(`pending: ${c.name} ${fmt(perRun)} bytes per sleeping retry${left > 0 ? `, ${left} timers left` : ''}`)
     await tick()
+    if (c.sleepingRunnerPerCall !== undefined) {
+      const perCall = await pending(c.sleepingRunnerPerCall, cancels, sleep)
+      headline(
+        `${c.name}, a runner built for each call (each brings its own signal): ${fmt(
+          perCall.perRun
+        )} B per pending retry`
+      )
+      await tick()
+    }
   }
 }

@@ -78,6 +78,8 @@ export interface Bench {
   readonly notApplicable: (contender: Contender, column: Column, why: string, unit: string) => void
   /** Progress, on stderr. */
   readonly log: (message: string) => void
+  /** A line printed above the table: a figure that is not a column of it. */
+  readonly headline: (line: string) => void
 }
 
 /** One phase of the benchmark: measures every contender and records its figures. */
