@@ -9,12 +9,18 @@
 import * as fs from 'fs'
 import { type BundleSize, bundleSize, packedProject, policyEntries, rolldownSize } from '../bench/bundle'
 
-/** The bounds, in bytes gzipped (level 9). */
+/**
+ * The bounds, in bytes gzipped (level 9): what the package measures today, with a little room, so
+ * that any growth is seen. The goals were 2,048 B through the modules and 2,600 B through the root;
+ * the runner guarantees (awaited listeners, the sleep raced with the abort, the checks of every
+ * value a user's code returns) took this bundle from 2,107 B to 2,786 B with esbuild (2,737 B with
+ * rolldown): the goals are missed, as the benchmarks guide says.
+ */
 export const bounds = {
   /** `schedule-ts/Schedule` + `schedule-ts/TaskEither`, with esbuild and with rolldown. */
-  modules: 2_048,
+  modules: 2_850,
   /** `import { Schedule, TaskEither } from 'schedule-ts'`, with rolldown (see `rootWithEsbuild`). */
-  root: 2_600
+  root: 2_850
 } as const
 
 /** What no bundle of this policy may hold, whatever the entry and the bundler: the policy uses no Config. */
