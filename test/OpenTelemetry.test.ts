@@ -22,7 +22,7 @@ import * as S from '../src/Schedule'
 import * as Retry from '../src/TaskEither'
 import * as TestClock from '../src/TestClock'
 import { renderTrace, traceSpans } from '../scripts/plots/trace'
-import { abortListeners, nextTurn, watchTimers } from './helpers'
+import { abortListeners, failing, nextTurn, watchTimers } from './helpers'
 
 // -------------------------------------------------------------------------------------
 // the SDK, registered globally per test and removed after it
@@ -112,16 +112,6 @@ afterEach(async () => {
 // -------------------------------------------------------------------------------------
 // helpers
 // -------------------------------------------------------------------------------------
-
-/** A TaskEither that fails with the listed errors, in order, then succeeds with `value`. */
-const failing = <E, A>(errors: ReadonlyArray<E>, value: A) => {
-  let calls = 0
-  const fa: TE.TaskEither<E, A> = () => {
-    const i = calls++
-    return Promise.resolve(i < errors.length ? E.left(errors[i]) : E.right(value))
-  }
-  return { fa, calls: () => calls }
-}
 
 const spansOf = (sdk: Sdk): ReadonlyArray<ReadableSpan> => sdk.exporter.getFinishedSpans()
 

@@ -9,21 +9,11 @@ import * as Clock from '../src/Clock'
 import * as S from '../src/Schedule'
 import * as Retry from '../src/TaskEither'
 import * as TestClock from '../src/TestClock'
-import { nextTurn, track, watchTimers } from './helpers'
+import { failing, nextTurn, track, watchTimers } from './helpers'
 
 // -------------------------------------------------------------------------------------
 // helpers
 // -------------------------------------------------------------------------------------
-
-/** A TaskEither that fails with the listed errors, in order, then succeeds with `value`. */
-const failing = <E, A>(errors: ReadonlyArray<E>, value: A) => {
-  let calls = 0
-  const fa: TE.TaskEither<E, A> = () => {
-    const i = calls++
-    return Promise.resolve(i < errors.length ? E.left(errors[i]) : E.right(value))
-  }
-  return { fa, calls: () => calls }
-}
 
 const alwaysFailing = <E>(error: E) => {
   let calls = 0

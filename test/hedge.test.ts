@@ -13,24 +13,15 @@ import * as RTE from '../src/ReaderTaskEither'
 import * as S from '../src/Schedule'
 import * as Retry from '../src/TaskEither'
 import * as TestClock from '../src/TestClock'
-import { abortListeners, nextTurn, track, watchTimers } from './helpers'
+import { abortListeners, nextTurn, track, watchRunner } from './helpers'
 
-let timers: ReturnType<typeof watchTimers>
-const unhandled: Array<unknown> = []
-const onUnhandled = (reason: unknown) => unhandled.push(reason)
-
+let leaks: ReturnType<typeof watchRunner>
 beforeEach(() => {
-  timers = watchTimers()
-  unhandled.length = 0
-  process.on('unhandledRejection', onUnhandled)
+  leaks = watchRunner()
 })
 
 afterEach(async () => {
-  await nextTurn()
-  await nextTurn()
-  process.off('unhandledRejection', onUnhandled)
-  expect(unhandled).toEqual([])
-  expect(timers.pending.size).toBe(0)
+  expect(await leaks.leftBehind()).toEqual({ timers: 0, unhandled: [] })
   vi.restoreAllMocks()
 })
 
@@ -314,7 +305,7 @@ describe('hedge', () => {
     )
     expect(await run()).toEqual(E.right('fast'))
     expect(abortListeners(controller.signal)).toBe(0)
-    expect(timers.pending.size).toBe(0)
+    expect(leaks.timers.pending.size).toBe(0)
   })
 
   it('validates its arguments under its own name', () => {

@@ -11,6 +11,8 @@ import * as diagnostics from 'node:diagnostics_channel'
 import { getEventListeners } from 'node:events'
 import * as net from 'node:net'
 import { pipe } from 'fp-ts/function'
+import type { Either } from 'fp-ts/Either'
+import type { TaskEither } from 'fp-ts/TaskEither'
 import { vi } from 'vitest'
 import * as S from '../src/Schedule'
 
@@ -236,3 +238,34 @@ export const delaysOf = <In, Out>(schedule: S.Schedule<In, Out>, steps: Steps<In
 /** The outputs `simulate` gives for `steps` decisions (a number, or all of `simulate`'s options). */
 export const outputsOf = <In, Out>(schedule: S.Schedule<In, Out>, steps: Steps<In>): ReadonlyArray<Out> =>
   simulated(schedule, steps).map((step) => step.output)
+
+/**
+ * The leak checks of a test of the runners: `timers` watches the timers the test sets, and
+ * `leftBehind()`, after two turns of the event loop, says which are still pending and which
+ * rejections went unhandled. Stricter than `watchLeaks` on timers: an unref'd timer counts too.
+ */
+export const watchRunner = () => {
+  const timers = watchTimers()
+  const watched = watchProcess()
+  return {
+    timers,
+    leftBehind: async () => {
+      await nextTurn()
+      await nextTurn()
+      watched.stop()
+      return { timers: timers.pending.size, unhandled: watched.unhandled() }
+    }
+  }
+}
+
+/** A TaskEither that fails with the listed errors, in order, then succeeds with `value`; counts its calls. */
+export const failing = <E, A>(errors: ReadonlyArray<E>, value: A) => {
+  let calls = 0
+  const fa: TaskEither<E, A> = () => {
+    const i = calls++
+    return Promise.resolve<Either<E, A>>(
+      i < errors.length ? { _tag: 'Left', left: errors[i] } : { _tag: 'Right', right: value }
+    )
+  }
+  return { fa, calls: () => calls }
+}

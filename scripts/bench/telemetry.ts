@@ -32,6 +32,7 @@ import * as OpenTelemetry from '../../src/OpenTelemetry'
 import * as S from '../../src/Schedule'
 import * as Retry from '../../src/TaskEither'
 import { collect, fmt, median } from './measure'
+import { makeBatch } from './happyPath'
 
 // -------------------------------------------------------------------------------------
 // the SDK
@@ -189,20 +190,6 @@ const labels: Record<Variant, string> = {
 // -------------------------------------------------------------------------------------
 // measuring
 // -------------------------------------------------------------------------------------
-
-type Batch = (call: () => Promise<unknown>, n: number) => Promise<number>
-
-/** A loop of `n` awaited calls returning ns per call; one copy per variant, so each call site stays monomorphic. */
-const makeBatch = (): Batch =>
-  new Function(
-    'call',
-    'n',
-    `return (async () => {
-      const start = performance.now()
-      for (let i = 0; i < n; i++) await call()
-      return ((performance.now() - start) * 1e6) / n
-    })()`
-  ) as Batch
 
 export interface TelemetryRow {
   readonly scenario: string

@@ -14,6 +14,12 @@ import * as S from '../Schedule'
 import { closest, collect, didYouMean, fail, guard, isArray, own, problem, readField, readItems } from './decoding'
 import { readObject, show, type Validator } from './decoding'
 import { toSeconds } from './durations'
+import type {
+  GrpcHedgingPolicy as HedgingPolicy,
+  GrpcHedgingPolicyJson as HedgingPolicyJson,
+  GrpcRetryPolicy as RetryPolicy,
+  GrpcRetryPolicyJson as RetryPolicyJson
+} from '../Config'
 
 /** gRPC's status codes, by number. */
 export const STATUS_CODES = [
@@ -116,24 +122,6 @@ const backoffMultiplier: Validator<number> = (u, c) =>
 // retryPolicy
 // -------------------------------------------------------------------------------------
 
-/** A decoded `retryPolicy` (the shape of `Config.GrpcRetryPolicy`). */
-export interface RetryPolicy {
-  readonly maxAttempts: number
-  readonly initialBackoff: number
-  readonly maxBackoff: number
-  readonly backoffMultiplier: number
-  readonly retryableStatusCodes: ReadonlyArray<StatusCode>
-}
-
-/** A `retryPolicy` as JSON. */
-export interface RetryPolicyJson {
-  readonly maxAttempts: number
-  readonly initialBackoff: string
-  readonly maxBackoff: string
-  readonly backoffMultiplier: number
-  readonly retryableStatusCodes: ReadonlyArray<string | number>
-}
-
 const RETRY_EXAMPLE =
   'a gRPC retryPolicy object such as {"maxAttempts": 4, "initialBackoff": "0.1s", "maxBackoff": "1s", "backoffMultiplier": 2, "retryableStatusCodes": ["UNAVAILABLE"]}'
 
@@ -218,20 +206,6 @@ export const retrySchedule = (
 // -------------------------------------------------------------------------------------
 // hedgingPolicy
 // -------------------------------------------------------------------------------------
-
-/** A decoded `hedgingPolicy` (the shape of `Config.GrpcHedgingPolicy`): absent keys stay absent. */
-export interface HedgingPolicy {
-  readonly maxAttempts: number
-  readonly hedgingDelay?: number | undefined
-  readonly nonFatalStatusCodes?: ReadonlyArray<StatusCode> | undefined
-}
-
-/** A `hedgingPolicy` as JSON. */
-export interface HedgingPolicyJson {
-  readonly maxAttempts: number
-  readonly hedgingDelay?: string | undefined
-  readonly nonFatalStatusCodes?: ReadonlyArray<string | number> | undefined
-}
 
 const HEDGING_EXAMPLE =
   'a gRPC hedgingPolicy object such as {"maxAttempts": 3, "hedgingDelay": "0.5s", "nonFatalStatusCodes": ["UNAVAILABLE"]}'

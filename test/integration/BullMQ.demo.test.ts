@@ -2,34 +2,10 @@
  * `npm run demo:queue` runs: it starts its own redis-server, retries a job across a worker restart,
  * prints each attempt, stops Redis and exits 0 by itself.
  */
-import { spawn } from 'node:child_process'
-import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { runScript } from './script'
 
-const root = path.resolve(__dirname, '..', '..')
-
-/** Runs the demo's script as a child process; resolves with its exit code and output. */
-const runDemo = (): Promise<{ readonly code: number | null; readonly stdout: string; readonly stderr: string }> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo/queue.ts'], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe']
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    // the demo must exit by itself: a connection, a worker or redis-server left open would keep it alive
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error(`the demo did not exit within 50 s\n${stdout}\n${stderr}`))
-    }, 50_000)
-    child.on('error', reject)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
+const runDemo = () => runScript('scripts/demo/queue.ts', 50_000)
 
 describe('npm run demo:queue', () => {
   it('retries a job across a worker restart with the delays nthDelay predicts, gives up on a declined card, and exits 0', async () => {

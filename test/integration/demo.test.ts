@@ -1,31 +1,7 @@
-import { spawn } from 'node:child_process'
-import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { runScript } from './script'
 
-const root = path.resolve(__dirname, '..', '..')
-
-/** Runs `npm run demo`'s script as a child process; resolves with its exit code and output. */
-const runDemo = (): Promise<{ readonly code: number | null; readonly stdout: string; readonly stderr: string }> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(path.join(root, 'node_modules', '.bin', 'tsx'), ['scripts/demo.ts'], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe']
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    // the demo must exit by itself: a socket or timer left open would keep it alive past this
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error(`the demo did not exit within 25 s\n${stdout}\n${stderr}`))
-    }, 25_000)
-    child.on('error', reject)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
+const runDemo = () => runScript('scripts/demo.ts', 25_000)
 
 describe('npm run demo', () => {
   it('runs the live scenarios against a real server, prints their summaries and the simulations, and exits 0', async () => {
