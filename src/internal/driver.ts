@@ -96,6 +96,8 @@ export interface Plan {
   readonly stop: ((last: Result, status: RetryStatus) => Promise<Result>) | undefined
   /** Whether anything can observe when the first attempt started: then the clock is read at once. */
   readonly readsStart: boolean
+  /** Whether a sleep must be raced with the abort: there is a signal, and the clock may not honour it. */
+  readonly racesAbort: boolean
 }
 
 /** Recurrences between two turns of the event loop, whatever the delays and the clock. */
@@ -162,11 +164,12 @@ export const plan = (
   const options = checkOptions(fn, rawOptions)
   const onStep = options[mode.listener] as Listener<object> | undefined
   const onGiveUp = options.onGiveUp as Listener<object> | undefined
+  const clock = options.clock ?? live
   return {
     fn,
     mode,
     schedule: schedule as Schedule<unknown, unknown>,
-    clock: options.clock ?? live,
+    clock,
     random: options.random ?? Math.random,
     signal: options.signal,
     budget: mode.budgeted ? options.budget : undefined,
@@ -174,7 +177,8 @@ export const plan = (
     onStep,
     onGiveUp,
     stop,
-    readsStart: readsStart(schedule) || onStep !== undefined || onGiveUp !== undefined || stop !== undefined
+    readsStart: readsStart(schedule) || onStep !== undefined || onGiveUp !== undefined || stop !== undefined,
+    racesAbort: options.signal !== undefined && !isHonouring(clock.sleep)
   }
 }
 
@@ -313,7 +317,7 @@ export const timed = (
  */
 export const sleep = (plan: Plan, delay: number): Promise<void> => {
   const { fn, clock, signal } = plan
-  if (signal === undefined || isHonouring(clock.sleep)) {
+  if (signal === undefined || !plan.racesAbort) {
     // a clock that honours the signal settles at the abort: its rejection then means the abort
     return promised(fn, 'clock.sleep', clock.sleep(delay, signal)).then(noop, (error) => {
       if (signal === undefined || !signal.aborted) throw error
