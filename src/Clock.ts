@@ -61,14 +61,7 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise<void>((resolve, reject) => {
     // a throw here rejects the promise: sleep never throws synchronously
     checkDuration('Clock.sleep', 'ms', ms)
-    if (signal !== undefined && signal.aborted) {
-      reject(signal.reason)
-      return
-    }
-    if (ms === 0) {
-      resolve()
-      return
-    }
+    if (signal?.aborted) throw signal.reason
     const start = now()
     let timer: ReturnType<typeof setTimeout>
     const aborted = (): void => {
@@ -77,7 +70,7 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
     }
     // a timer counts whole milliseconds of the event loop's clock and may fire up to 1 ms before `now() - start`
     // reaches `ms` (a calendar schedule would then run twice for one match): it is set again for what is left, rounded
-    // up, in chunks a timer can hold
+    // up, in chunks a timer can hold; `sleep(0)` resolves at once
     const wait = (): void => {
       const remaining = ms - (now() - start)
       if (remaining > 0) {
@@ -88,7 +81,7 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
       }
     }
     if (signal !== undefined) onAbort(signal, aborted)
-    timer = setTimeout(wait, Math.min(ms, MAX_TIMEOUT))
+    wait()
   })
 
 /**

@@ -766,10 +766,15 @@ describe('budget', () => {
 
 describe('validation', () => {
   it('rejects bad options when the runner is built, naming the function and the option', () => {
-    expect(() => Retry.retry(S.recurs(1), { attemptTimeout: -1 })).toThrow(/TaskEither.retry: attemptTimeout must be/)
-    expect(() => Retry.retry(S.recurs(1), { attemptTimeout: NaN })).toThrow(/TaskEither.retry: attemptTimeout/)
+    expect(() => Retry.retry(S.recurs(1), { attemptTimeout: -1 })).toThrow(
+      new RangeError('TaskEither.retry: attemptTimeout must be a finite number of milliseconds above 0, got -1')
+    )
+    expect(() => Retry.retry(S.recurs(1), { attemptTimeout: NaN })).toThrow(RangeError)
     expect(() => Retry.retry(S.recurs(1), { attemptTimeout: 0 })).toThrow(
-      /TaskEither.retry: attemptTimeout must be above 0/
+      new RangeError('TaskEither.retry: attemptTimeout must be a finite number of milliseconds above 0, got 0')
+    )
+    expect(() => Retry.retry(S.recurs(1), { attemptTimeout: '5' as never })).toThrow(
+      new TypeError('TaskEither.retry: attemptTimeout must be a finite number of milliseconds above 0, got string 5')
     )
     expect(() => Retry.retry(S.recurs(1), { onRetry: 1 as never })).toThrow(
       /TaskEither.retry: onRetry must be a function/

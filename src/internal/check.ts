@@ -22,14 +22,18 @@ export const describe = (value: unknown): string =>
     ? 'null'
     : typeof value
 
-const message = (fn: string, arg: string, expected: string, value: unknown): string =>
-  `${fn}: ${arg} must be ${expected}, got ${describe(value)}`
+const message = (fn: string, arg: string, must: string, value: unknown): string =>
+  `${fn}: ${arg} must ${must}, got ${describe(value)}`
+
+/** Throws the `TypeError` of a value of the wrong type: `fn: arg must <must>, got <value>` ("be a function"). */
+export const typeError = (fn: string, arg: string, must: string, value: unknown): never => {
+  throw new TypeError(message(fn, arg, must, value))
+}
 
 // a number out of range is a RangeError; a value of the wrong type, a TypeError
 const fail = (fn: string, arg: string, expected: string, value: unknown): never => {
-  throw typeof value === 'number'
-    ? new RangeError(message(fn, arg, expected, value))
-    : new TypeError(message(fn, arg, expected, value))
+  if (typeof value === 'number') throw new RangeError(message(fn, arg, `be ${expected}`, value))
+  return typeError(fn, arg, `be ${expected}`, value)
 }
 
 // The rules, as predicates: the checks below throw when one fails, and Config reports the same rule as a
@@ -54,6 +58,10 @@ export const isMultiplier = (value: unknown): value is number =>
 export const checkDuration = (fn: string, arg: string, value: number): number =>
   isDuration(value) ? value + 0 : fail(fn, arg, 'a finite non-negative number of milliseconds', value)
 
+/** Checks a duration that must not be 0 (an attempt timeout): a finite number of milliseconds above 0. */
+export const checkPositiveDuration = (fn: string, arg: string, value: number): number =>
+  isDuration(value) && value > 0 ? value : fail(fn, arg, 'a finite number of milliseconds above 0', value)
+
 /** Checks a growth factor: a finite number of at least 1. */
 export const checkFactor = (fn: string, arg: string, value: number): number =>
   isFactor(value) ? value : fail(fn, arg, 'a finite number >= 1', value)
@@ -67,20 +75,12 @@ export const checkMultiplier = (fn: string, arg: string, value: number): number 
   isMultiplier(value) ? value : fail(fn, arg, 'a finite number >= 0', value)
 
 /** Checks that a value is a function (a `TypeError` otherwise). */
-export const checkFunction = <F>(fn: string, arg: string, value: F): F => {
-  if (typeof value !== 'function') {
-    throw new TypeError(message(fn, arg, 'a function', value))
-  }
-  return value
-}
+export const checkFunction = <F>(fn: string, arg: string, value: F): F =>
+  typeof value === 'function' ? value : typeError(fn, arg, 'be a function', value)
 
 /** Checks that a value is a schedule: an object with a `step` function (a `TypeError` otherwise). */
-export const checkSchedule = <S extends { readonly step: unknown }>(fn: string, arg: string, value: S): S => {
-  if (value === null || typeof value !== 'object' || typeof value.step !== 'function') {
-    throw new TypeError(message(fn, arg, 'a Schedule', value))
-  }
-  return value
-}
+export const checkSchedule = <S extends { readonly step: unknown }>(fn: string, arg: string, value: S): S =>
+  typeof value?.step === 'function' && typeof value === 'object' ? value : typeError(fn, arg, 'be a Schedule', value)
 
 /** Checks that `min <= max`. */
 export const checkRange = (fn: string, min: number, max: number): void => {

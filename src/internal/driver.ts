@@ -16,7 +16,7 @@ import type { Clock } from '../Clock'
 import { live } from '../Clock'
 import type { Schedule, StepContext } from '../Schedule'
 import { isHonouring, offAbort, onAbort } from './abort'
-import { checkDuration, checkFunction, checkSchedule, clampDelay, describe, MAX_DELAY } from './check'
+import { checkFunction, checkPositiveDuration, checkSchedule, clampDelay, MAX_DELAY, typeError } from './check'
 import { left, none, some } from './fp'
 import type { AttemptContext, AttemptTimeout, Interrupted, RetryStatus } from './model'
 import { readsStart } from './start'
@@ -111,17 +111,11 @@ export const yieldToEventLoop = (): Promise<void> =>
   new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)))
 
 export const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  value !== null &&
-  (typeof value === 'object' || typeof value === 'function') &&
-  typeof (value as { then?: unknown }).then === 'function'
+  typeof (value as { then?: unknown } | undefined)?.then === 'function'
 
 // a TaskEither or a clock that returns something else than a promise is a defect, not a silent success
-export const promised = <A>(fn: string, what: string, value: Promise<A>): Promise<A> => {
-  if (!isThenable(value)) {
-    throw new TypeError(`${fn}: ${what} must return a promise, got ${describe(value)}`)
-  }
-  return value
-}
+export const promised = <A>(fn: string, what: string, value: Promise<A>): Promise<A> =>
+  isThenable(value) ? value : typeError(fn, what, 'return a promise', value)
 
 // the options that must be functions, and the functions an object option must have
 const FUNCTIONS =
@@ -129,56 +123,42 @@ const FUNCTIONS =
     ' '
   )
 
-/** Checks the options once, when a runner is built, so a bad option fails before any attempt. */
-export const checkOptions = (fn: string, options: RunOptions | undefined): RunOptions => {
-  if (options === undefined) {
-    return {}
-  }
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError(`${fn}: options must be an object, got ${describe(options)}`)
-  }
-  for (const path of FUNCTIONS) {
-    const [key, method] = path.split('.')
-    const value = (options as Record<string, unknown>)[key] as Record<string, unknown> | undefined
-    if (value !== undefined) checkFunction(fn, path, method === undefined ? value : value?.[method])
-  }
-  const { attemptTimeout, signal } = options
-  if (attemptTimeout !== undefined && checkDuration(fn, 'attemptTimeout', attemptTimeout) === 0) {
-    throw new RangeError(`${fn}: attemptTimeout must be above 0, got 0`)
-  }
-  if (signal !== undefined && typeof signal?.aborted !== 'boolean') {
-    throw new TypeError(`${fn}: signal must be an AbortSignal, got ${describe(signal)}`)
-  }
-  return options
-}
-
-/** Resolves a runner's schedule and options into the plan its runs read. */
+/**
+ * Resolves a runner's schedule and options into the plan its runs read. The options are checked
+ * here, once, so that a bad option fails when the runner is built, before any attempt.
+ */
 export const plan = (
   fn: string,
   mode: Mode,
   schedule: Schedule<never, unknown>,
-  rawOptions: RunOptions | undefined,
+  options: RunOptions = {},
   stop?: (last: Result, status: RetryStatus) => Promise<Result>
 ): Plan => {
   checkSchedule(fn, 'schedule', schedule)
-  const options = checkOptions(fn, rawOptions)
+  if (options === null || typeof options !== 'object') typeError(fn, 'options', 'be an object', options)
+  for (const path of FUNCTIONS) {
+    const [key, method] = path.split('.')
+    const value = (options as Record<string, Record<string, unknown> | undefined>)[key]
+    if (value !== undefined) checkFunction(fn, path, method === undefined ? value : value?.[method])
+  }
+  const { clock = live, random = Math.random, signal, attemptTimeout, onGiveUp } = options
+  if (attemptTimeout !== undefined) checkPositiveDuration(fn, 'attemptTimeout', attemptTimeout)
+  if (signal !== undefined && typeof signal?.aborted !== 'boolean') typeError(fn, 'signal', 'be an AbortSignal', signal)
   const onStep = options[mode.listener] as Listener<object> | undefined
-  const onGiveUp = options.onGiveUp as Listener<object> | undefined
-  const clock = options.clock ?? live
   return {
     fn,
     mode,
     schedule: schedule as Schedule<unknown, unknown>,
     clock,
-    random: options.random ?? Math.random,
-    signal: options.signal,
+    random,
+    signal,
     budget: mode.budgeted ? options.budget : undefined,
-    attemptTimeout: options.attemptTimeout,
+    attemptTimeout,
     onStep,
-    onGiveUp,
+    onGiveUp: onGiveUp as Listener<object> | undefined,
     stop,
     readsStart: readsStart(schedule) || onStep !== undefined || onGiveUp !== undefined || stop !== undefined,
-    racesAbort: options.signal !== undefined && !isHonouring(clock.sleep)
+    racesAbort: signal !== undefined && !isHonouring(clock.sleep)
   }
 }
 
@@ -229,9 +209,7 @@ export const decide = <In>(
   budget: Budget | undefined
 ): Decision => {
   const step = schedule.step(input, context, state)
-  if (step === null || typeof step !== 'object' || (step._tag !== 'Continue' && step._tag !== 'Done')) {
-    throw new TypeError(`${fn}: the schedule's step must return a Step, got ${describe(step)}`)
-  }
+  if (step?._tag !== 'Continue' && step?._tag !== 'Done') typeError(fn, "the schedule's step", 'return a Step', step)
   if (step._tag === 'Done') {
     return bySchedule
   }
@@ -242,11 +220,9 @@ export const decide = <In>(
   return delay === step.delay ? step : { ...step, delay }
 }
 
-/** Tells the budget how an attempt ended. */
-export const record = (budget: Budget, result: Result): void => {
-  if (result._tag === 'Right') budget.onSuccess()
-  else budget.onFailure(result.left)
-}
+/** Tells the budget, if there is one, how an attempt ended. */
+export const record = (budget: Budget | undefined, result: Result): void =>
+  budget && (result._tag === 'Right' ? budget.onSuccess() : budget.onFailure(result.left))
 
 // -------------------------------------------------------------------------------------
 // attempts and sleeps
@@ -275,39 +251,31 @@ export const timed = (
     const timer = new AbortController()
     const inner = new AbortController()
     const aborted = (): void => inner.abort((outer as AbortSignal).reason)
-    // clears the timer and the listener on the outer signal, then settles
-    const settle = (then: () => void): void => {
+    // clears the timer and the listener on the outer signal, then resolves with a result (`ok`) or
+    // rejects with a defect, which aborts the attempt if it still runs
+    const end = (value: unknown, ok?: boolean): void => {
       timer.abort()
       if (outer !== undefined) offAbort(outer, aborted)
-      then()
+      if (ok) return resolve(value as Result)
+      inner.abort(value)
+      reject(value)
     }
-    const fail = (defect: unknown): void =>
-      settle(() => {
-        inner.abort(defect)
-        reject(defect)
-      })
-    if (outer !== undefined) {
-      if (outer.aborted) aborted()
-      else onAbort(outer, aborted)
-    }
+    if (outer?.aborted) aborted()
+    else if (outer !== undefined) onAbort(outer, aborted)
     try {
       // the attempt first: one that throws is a defect, and then no timer is started
-      promised(plan.fn, 'the TaskEither', attempt(n, inner.signal, lastError)).then(
-        (result) => settle(() => resolve(result)),
-        (defect) => settle(() => reject(defect))
-      )
+      promised(plan.fn, 'the TaskEither', attempt(n, inner.signal, lastError)).then((result) => end(result, true), end)
       promised(plan.fn, 'clock.sleep', plan.clock.sleep(timeout, timer.signal)).then(
-        () =>
-          settle(() => {
-            const error: AttemptTimeout = { _tag: 'AttemptTimeout', attempt: n, timeout }
-            inner.abort(error)
-            resolve(left(error))
-          }),
-        // aborted by the settling once the attempt ended: nothing to do; anything else is a defect
-        (error) => timer.signal.aborted || fail(error)
+        () => {
+          const error: AttemptTimeout = { _tag: 'AttemptTimeout', attempt: n, timeout }
+          inner.abort(error)
+          end(left(error), true)
+        },
+        // aborted by the end of the attempt: nothing to do; anything else is a defect
+        (defect) => timer.signal.aborted || end(defect)
       )
     } catch (defect) {
-      fail(defect)
+      end(defect)
     }
   })
 
@@ -317,105 +285,57 @@ export const timed = (
  */
 export const sleep = (plan: Plan, delay: number): Promise<void> => {
   const { fn, clock, signal } = plan
-  if (signal === undefined || !plan.racesAbort) {
-    // a clock that honours the signal settles at the abort: its rejection then means the abort
-    return promised(fn, 'clock.sleep', clock.sleep(delay, signal)).then(noop, (error) => {
-      if (signal === undefined || !signal.aborted) throw error
+  // a rejection once the signal aborted is the abort (a clock that honours it rejects then): the run ends interrupted
+  const slept = (): Promise<void> =>
+    promised(fn, 'clock.sleep', clock.sleep(delay, signal)).then(noop, (error) => {
+      if (!signal?.aborted) throw error
     })
-  }
+  if (!plan.racesAbort) return slept()
+  const race = signal as AbortSignal
+  let aborted: () => void
   return new Promise<void>((resolve, reject) => {
-    const settle = (then: () => void): void => {
-      offAbort(signal, aborted)
-      then()
-    }
-    const aborted = (): void => settle(resolve)
-    onAbort(signal, aborted)
-    try {
-      promised(fn, 'clock.sleep', clock.sleep(delay, signal)).then(
-        () => settle(resolve),
-        (error) => settle(() => (signal.aborted ? resolve() : reject(error)))
-      )
-    } catch (defect) {
-      settle(() => reject(defect))
-    }
-  })
+    onAbort(race, (aborted = resolve))
+    slept().then(resolve, reject)
+  }).finally(() => offAbort(race, aborted))
 }
 
 // -------------------------------------------------------------------------------------
 // the loop
 // -------------------------------------------------------------------------------------
 
-const giveUp = async (plan: Plan, last: Result, input: unknown, status: RetryStatus): Promise<Result> => {
-  if (plan.onGiveUp !== undefined) await plan.onGiveUp({ ...status, error: input })
-  return plan.stop === undefined ? last : plan.stop(last, status)
-}
-
 // the recurrences after a first attempt that goes on to the schedule; `start` is NaN when nothing
 // can observe it, and the first decision's time stands in for it then
 const loop = async (plan: Plan, attempt: Attempt, first: Result, start: number): Promise<Result> => {
-  const { fn, mode, schedule, clock, random, signal, budget, onStep } = plan
+  const { fn, mode, schedule, clock, random, signal, budget, onStep, onGiveUp, stop } = plan
   let result = first
   let state = schedule.initial
   let attempts = 1
   let totalDelay = 0
-  let turns = 0
   for (;;) {
     const input = result._tag === 'Left' ? result.left : result.right
     const lastError = mode.continuesOn === 'Left' ? some(input) : none
-    if (signal !== undefined && signal.aborted) {
-      return interrupted(lastError)
-    }
+    if (signal?.aborted) return interrupted(lastError)
     const now = clock.now()
     if (start !== start) start = now
     const decision = decide(fn, schedule, state, input, { now, start, random }, budget)
     if (decision._tag === 'Done') {
-      return giveUp(plan, result, input, { attempts, totalDelay, elapsed: now - start, stoppedBy: decision.stoppedBy })
+      const status: RetryStatus = { attempts, totalDelay, elapsed: now - start, stoppedBy: decision.stoppedBy }
+      if (onGiveUp !== undefined) await onGiveUp({ ...status, error: input })
+      return stop === undefined ? result : stop(result, status)
     }
     const delay = decision.delay
     // a listener may return a promise: the run waits for it
     if (onStep !== undefined) await onStep(mode.event(attempts, input, delay, now - start, decision.output))
-    if (delay > 0 && !(signal !== undefined && signal.aborted)) await sleep(plan, delay)
+    if (delay > 0 && !signal?.aborted) await sleep(plan, delay)
     // whatever the delays and the clock, timers, I/O and an abort get through
-    if (++turns % YIELD_EVERY === 0) await yieldToEventLoop()
+    if (attempts % YIELD_EVERY === 0) await yieldToEventLoop()
     // no attempt starts after an abort, wherever it came from (a listener, the sleep, elsewhere)
-    if (signal !== undefined && signal.aborted) {
-      return interrupted(lastError)
-    }
+    if (signal?.aborted) return interrupted(lastError)
     totalDelay = Math.min(totalDelay + delay, MAX_DELAY)
     state = decision.state
-    attempts++
-    result = await call(plan, attempt, attempts, lastError)
-    if (budget !== undefined) record(budget, result)
-    if (result._tag !== mode.continuesOn) {
-      return result
-    }
-  }
-}
-
-const afterFirst = (plan: Plan, attempt: Attempt, result: Result, start: number): Result | Promise<Result> => {
-  if (plan.budget !== undefined) record(plan.budget, result)
-  return result._tag === plan.mode.continuesOn ? loop(plan, attempt, result, start) : result
-}
-
-const begin = (
-  plan: Plan,
-  attempt: Attempt,
-  next: ((result: Result) => Result | Promise<Result>) | undefined
-): Promise<Result> => {
-  const { signal, budget } = plan
-  if (signal !== undefined && signal.aborted) {
-    return Promise.resolve(interrupted(none))
-  }
-  try {
-    if (budget !== undefined) budget.onRequest()
-    if (next === undefined) {
-      const start = plan.clock.now()
-      return call(plan, attempt, 1, none).then((result) => afterFirst(plan, attempt, result, start))
-    }
-    return call(plan, attempt, 1, none).then(next)
-  } catch (defect) {
-    // a TaskEither, a clock or a budget that throws: a defect, reported as a rejection
-    return Promise.reject(defect)
+    result = await call(plan, attempt, ++attempts, lastError)
+    record(budget, result)
+    if (result._tag !== mode.continuesOn) return result
   }
 }
 
@@ -425,6 +345,23 @@ const begin = (
  * that a call whose first attempt succeeds costs no clock read and no closure.
  */
 export const prepare = (plan: Plan, attempt: Attempt): (() => Promise<Result>) => {
-  const next = plan.readsStart ? undefined : (result: Result) => afterFirst(plan, attempt, result, NaN)
-  return () => begin(plan, attempt, next)
+  const { signal, budget, clock } = plan
+  const after =
+    (start: number) =>
+    (result: Result): Result | Promise<Result> => {
+      record(budget, result)
+      return result._tag === plan.mode.continuesOn ? loop(plan, attempt, result, start) : result
+    }
+  const next = plan.readsStart ? undefined : after(NaN)
+  return () => {
+    if (signal?.aborted) return Promise.resolve(interrupted(none))
+    try {
+      budget?.onRequest()
+      const then = next ?? after(clock.now())
+      return call(plan, attempt, 1, none).then(then)
+    } catch (defect) {
+      // a TaskEither, a clock or a budget that throws: a defect, reported as a rejection
+      return Promise.reject(defect)
+    }
+  }
 }

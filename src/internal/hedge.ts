@@ -100,7 +100,7 @@ export const hedged = (plan: Plan, attempt: Attempt): Promise<Result> =>
 
     const onResult = guarded((n: number, result: Result) => {
       running.delete(n)
-      if (budget !== undefined) record(budget, result)
+      record(budget, result)
       if (result._tag === 'Right') {
         end()
         resolve(result)
