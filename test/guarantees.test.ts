@@ -356,6 +356,22 @@ describe('calling a runner never throws synchronously', () => {
     expect(attemptSignals.map((s) => s.aborted)).toEqual([true])
   })
 
+  it('a sleep that rejects under attemptTimeout: a rejection, the attempt told to stop, no listener left', async () => {
+    const controller = new AbortController()
+    const clock: Clock = { now: () => 0, sleep: () => Promise.reject(boom) }
+    const attemptSignals: Array<AbortSignal> = []
+    const run = callsSafely(
+      Retry.retryWithContext(S.recurs(3), { clock, signal: controller.signal, attemptTimeout: 100 })(({ signal }) => {
+        attemptSignals.push(signal)
+        // an attempt still running when the timer's sleep fails
+        return () => new Promise(() => undefined)
+      })
+    )
+    await expect(run.promise).rejects.toBe(boom)
+    expect(abortListeners(controller.signal)).toBe(0)
+    expect(attemptSignals.map((s) => [s.aborted, s.reason])).toEqual([[true, boom]])
+  })
+
   it('a sleep that throws between attempts: a rejection, and no listener left on the signal', async () => {
     const controller = new AbortController()
     const clock: Clock = {

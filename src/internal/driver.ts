@@ -237,7 +237,8 @@ const call = (plan: Plan, attempt: Attempt, n: number, lastError: Option<unknown
 /**
  * Runs one attempt under a timeout measured on the clock: when it fires, the attempt's signal aborts
  * and the attempt counts as failed with an `AttemptTimeout`; it is no longer awaited, and what it
- * does later is ignored. Whatever happens, the timer and the listener on the outer signal go.
+ * does later is ignored. Whatever happens, the timer and the listener on the outer signal go. The
+ * outer signal must not be aborted yet (the runners look before every attempt).
  */
 export const timed = (
   plan: Plan,
@@ -260,8 +261,7 @@ export const timed = (
       inner.abort(value)
       reject(value)
     }
-    if (outer?.aborted) aborted()
-    else if (outer !== undefined) onAbort(outer, aborted)
+    if (outer !== undefined) onAbort(outer, aborted)
     try {
       // the attempt first: one that throws is a defect, and then no timer is started
       promised(plan.fn, 'the TaskEither', attempt(n, inner.signal, lastError)).then((result) => end(result, true), end)
