@@ -364,7 +364,7 @@ describe('calling a runner never throws synchronously', () => {
       Retry.retryWithContext(S.recurs(3), { clock, signal: controller.signal, attemptTimeout: 100 })(({ signal }) => {
         attemptSignals.push(signal)
         // an attempt still running when the timer's sleep fails
-        return () => new Promise(() => undefined)
+        return () => new Promise<E.Either<string, never>>(() => undefined)
       })
     )
     await expect(run.promise).rejects.toBe(boom)

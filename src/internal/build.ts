@@ -29,13 +29,16 @@ export const make = <S, In, Out>(
   return { initial, step: step as Schedule<In, Out>['step'] }
 }
 
-/** A schedule of the library's, made with `make`, that reads no `start` unless one of the
-// schedules it steps does (see internal/start: a run of it then needs no clock read to begin). */
+/**
+ * A schedule of the library's, whose step is the library's own function (so it is not checked as
+ * `make` checks a user's), that reads no `start` unless one of the schedules it steps does (see
+ * internal/start: a run of it then needs no clock read to begin).
+ */
 export const build = <S, In, Out>(
   initial: S,
   step: (input: In, context: StepContext, state: S) => Step<S, Out>,
   ...steps: ReadonlyArray<Schedule<never, unknown>>
-): Schedule<In, Out> => ignoresStartWhen(make(initial, step), ...steps)
+): Schedule<In, Out> => ignoresStartWhen({ initial, step: step as Schedule<In, Out>['step'] }, ...steps)
 
 /** Checks the schedule a modifier or combinator is applied to. */
 export const checkSelf = <S extends Schedule<never, unknown>>(fn: string, self: S): S => checkSchedule(fn, 'self', self)

@@ -209,10 +209,8 @@ export const decide = <In>(
   budget: Budget | undefined
 ): Decision => {
   const step = schedule.step(input, context, state)
-  if (step?._tag !== 'Continue' && step?._tag !== 'Done') typeError(fn, "the schedule's step", 'return a Step', step)
-  if (step._tag === 'Done') {
-    return bySchedule
-  }
+  if (step?._tag === 'Done') return bySchedule
+  if (step?._tag !== 'Continue') typeError(fn, "the schedule's step", 'return a Step', step)
   if (budget !== undefined && !budget.tryRetry()) {
     return byBudget
   }
