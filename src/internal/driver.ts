@@ -282,20 +282,20 @@ export const timed = (
  * `sleep` ignores the signal cannot keep an aborted run alive. The signal must not be aborted yet.
  */
 export const sleep = (plan: Plan, delay: number): Promise<void> => {
-  const { fn, clock, signal } = plan
-  // a rejection once the signal aborted is the abort (a clock that honours it rejects then): the run ends interrupted
-  const slept = (): Promise<void> =>
-    promised(fn, 'clock.sleep', clock.sleep(delay, signal)).then(noop, (error) => {
-      if (!signal?.aborted) throw error
-    })
-  if (!plan.racesAbort) return slept()
-  const race = signal as AbortSignal
+  if (!plan.racesAbort) return slept(plan, delay)
+  const signal = plan.signal as AbortSignal
   let aborted: () => void
   return new Promise<void>((resolve, reject) => {
-    onAbort(race, (aborted = resolve))
-    slept().then(resolve, reject)
-  }).finally(() => offAbort(race, aborted))
+    onAbort(signal, (aborted = resolve))
+    slept(plan, delay).then(resolve, reject)
+  }).finally(() => offAbort(signal, aborted))
 }
+
+// a rejection once the signal aborted is the abort (a clock that honours it rejects then): the run ends interrupted
+const slept = ({ fn, clock, signal }: Plan, delay: number): Promise<void> =>
+  promised(fn, 'clock.sleep', clock.sleep(delay, signal)).then(noop, (error) => {
+    if (!signal?.aborted) throw error
+  })
 
 // -------------------------------------------------------------------------------------
 // the loop
@@ -337,29 +337,31 @@ const loop = async (plan: Plan, attempt: Attempt, first: Result, start: number):
   }
 }
 
+const afterFirst = (plan: Plan, attempt: Attempt, result: Result, start: number): Result | Promise<Result> => {
+  record(plan.budget, result)
+  return result._tag === plan.mode.continuesOn ? loop(plan, attempt, result, start) : result
+}
+
+const begin = (plan: Plan, attempt: Attempt, next: ((result: Result) => Result | Promise<Result>) | undefined) => {
+  const { signal, budget } = plan
+  if (signal?.aborted) return Promise.resolve(interrupted(none))
+  try {
+    budget?.onRequest()
+    if (next !== undefined) return call(plan, attempt, 1, none).then(next)
+    const start = plan.clock.now()
+    return call(plan, attempt, 1, none).then((result) => afterFirst(plan, attempt, result, start))
+  } catch (defect) {
+    // a TaskEither, a clock or a budget that throws: a defect, reported as a rejection
+    return Promise.reject(defect)
+  }
+}
+
 /**
  * Prepares the runs of one attempt function: the returned thunk runs it until the schedule is done.
  * The continuation after the first attempt is built here, once, when nothing observes the start, so
  * that a call whose first attempt succeeds costs no clock read and no closure.
  */
 export const prepare = (plan: Plan, attempt: Attempt): (() => Promise<Result>) => {
-  const { signal, budget, clock } = plan
-  const after =
-    (start: number) =>
-    (result: Result): Result | Promise<Result> => {
-      record(budget, result)
-      return result._tag === plan.mode.continuesOn ? loop(plan, attempt, result, start) : result
-    }
-  const next = plan.readsStart ? undefined : after(NaN)
-  return () => {
-    if (signal?.aborted) return Promise.resolve(interrupted(none))
-    try {
-      budget?.onRequest()
-      const then = next ?? after(clock.now())
-      return call(plan, attempt, 1, none).then(then)
-    } catch (defect) {
-      // a TaskEither, a clock or a budget that throws: a defect, reported as a rejection
-      return Promise.reject(defect)
-    }
-  }
+  const next = plan.readsStart ? undefined : (result: Result) => afterFirst(plan, attempt, result, NaN)
+  return () => begin(plan, attempt, next)
 }
