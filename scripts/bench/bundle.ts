@@ -17,6 +17,8 @@ export interface BundleSize {
   readonly gzipped: number
   /** The files of the package (under `node_modules/schedule-ts/`) and the packages that went into the bundle. */
   readonly inputs: ReadonlyArray<string>
+  /** The minified bytes each of those files left in the bundle (esbuild only: rolldown's are before minifying). */
+  readonly bytes?: ReadonlyArray<readonly [string, number]>
 }
 
 const gzipped = (code: Uint8Array | string): number => zlib.gzipSync(code, { level: 9 }).length
@@ -43,10 +45,10 @@ export const bundleSize = async (entry: string, resolveDir: string, fpTsExternal
     logLevel: 'silent'
   })
   const code = result.outputFiles[0].contents
-  const inputs = Object.entries(Object.values(result.metafile.outputs)[0].inputs)
+  const bytes = Object.entries(Object.values(result.metafile.outputs)[0].inputs)
     .filter(([, input]) => input.bytesInOutput > 0)
-    .map(([file]) => packagePath(file))
-  return { minified: code.length, gzipped: gzipped(code), inputs }
+    .map(([file, input]) => [packagePath(file), input.bytesInOutput] as const)
+  return { minified: code.length, gzipped: gzipped(code), inputs: bytes.map(([file]) => file), bytes }
 }
 
 /**

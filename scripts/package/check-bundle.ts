@@ -75,6 +75,12 @@ const main = async (): Promise<void> => {
         failures.push(`${bundler}, ${imports}: the bundle holds ${extra.join(', ')}, which the policy does not use`)
       }
     }
+    // where the bytes of the module entries' bundle are: the minified bytes of each file (esbuild's)
+    const byFile = (rows[0][2].bytes ?? [])
+      .filter(([file]) => file.startsWith('schedule-ts/'))
+      .sort((a, b) => b[1] - a[1])
+      .map(([file, n]) => `${file.replace(/^schedule-ts\/dist\/esm\//, '')} ${fmt(n)}`)
+    process.stdout.write(`  minified bytes by file (esbuild, modules): ${byFile.join(', ')}\n`)
     process.stdout.write(
       '  esbuild cannot drop the unused members of a namespace re-exported by name (evanw/esbuild#1420): through the\n' +
         '  root entry it keeps all of Schedule and TaskEither (never Config or io-ts); the module entries avoid that.\n\n'
