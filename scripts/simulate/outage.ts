@@ -170,7 +170,7 @@ export const runFleet = (policy: FleetPolicy, options: FleetOptions): FleetResul
     const budget = budgets?.[request.client]
     const failure = answer(event.sent)
     // the driver's own bookkeeping and decision, in the driver's order
-    if (budget !== undefined) record(budget, failure === undefined ? right(undefined) : left(failure))
+    record(budget, failure === undefined ? right(undefined) : left(failure))
     if (failure === undefined) {
       succeeded++
       continue

@@ -80,7 +80,7 @@ export const checkFunction = <F>(fn: string, arg: string, value: F): F =>
 
 /** Checks that a value is a schedule: an object with a `step` function (a `TypeError` otherwise). */
 export const checkSchedule = <S extends { readonly step: unknown }>(fn: string, arg: string, value: S): S =>
-  typeof value?.step === 'function' && typeof value === 'object' ? value : typeError(fn, arg, 'be a Schedule', value)
+  typeof value === 'object' && typeof value?.step === 'function' ? value : typeError(fn, arg, 'be a Schedule', value)
 
 /** Checks that `min <= max`. */
 export const checkRange = (fn: string, min: number, max: number): void => {

@@ -219,8 +219,11 @@ export const decide = <In>(
 }
 
 /** Tells the budget, if there is one, how an attempt ended. */
-export const record = (budget: Budget | undefined, result: Result): void =>
-  budget && (result._tag === 'Right' ? budget.onSuccess() : budget.onFailure(result.left))
+export const record = (budget: Budget | undefined, result: Result): void => {
+  if (budget === undefined) return
+  if (result._tag === 'Right') budget.onSuccess()
+  else budget.onFailure(result.left)
+}
 
 // -------------------------------------------------------------------------------------
 // attempts and sleeps
@@ -277,6 +280,12 @@ export const timed = (
     }
   })
 
+// a rejection once the signal aborted is the abort (a clock that honours it rejects then): the run ends interrupted
+const slept = ({ fn, clock, signal }: Plan, delay: number): Promise<void> =>
+  promised(fn, 'clock.sleep', clock.sleep(delay, signal)).then(noop, (error) => {
+    if (!signal?.aborted) throw error
+  })
+
 /**
  * Sleeps `delay` ms on the clock, or until the signal aborts, whichever comes first: a clock whose
  * `sleep` ignores the signal cannot keep an aborted run alive. The signal must not be aborted yet.
@@ -290,12 +299,6 @@ export const sleep = (plan: Plan, delay: number): Promise<void> => {
     slept(plan, delay).then(resolve, reject)
   }).finally(() => offAbort(signal, aborted))
 }
-
-// a rejection once the signal aborted is the abort (a clock that honours it rejects then): the run ends interrupted
-const slept = ({ fn, clock, signal }: Plan, delay: number): Promise<void> =>
-  promised(fn, 'clock.sleep', clock.sleep(delay, signal)).then(noop, (error) => {
-    if (!signal?.aborted) throw error
-  })
 
 // -------------------------------------------------------------------------------------
 // the loop
@@ -342,7 +345,11 @@ const afterFirst = (plan: Plan, attempt: Attempt, result: Result, start: number)
   return result._tag === plan.mode.continuesOn ? loop(plan, attempt, result, start) : result
 }
 
-const begin = (plan: Plan, attempt: Attempt, next: ((result: Result) => Result | Promise<Result>) | undefined) => {
+const begin = (
+  plan: Plan,
+  attempt: Attempt,
+  next: ((result: Result) => Result | Promise<Result>) | undefined
+): Promise<Result> => {
   const { signal, budget } = plan
   if (signal?.aborted) return Promise.resolve(interrupted(none))
   try {
