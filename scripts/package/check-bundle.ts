@@ -15,7 +15,7 @@ import { type BundleSize, bundleSize, packedProject, policyEntries, rolldownSize
  * there was 2,048 B, and it is missed. The runner guarantees (options and every value a user's code
  * hands back checked, listeners awaited, the sleep raced with the abort, a yield every 128
  * recurrences) took this bundle from 2,107 B to 2,802 B with esbuild; writing the driver shorter
- * brought it back to 2,643 B (2,577 B with rolldown). The benchmarks guide says what it would take.
+ * brought it back to 2,644 B (2,578 B with rolldown). The benchmarks guide says where the bytes are.
  */
 export const bounds = {
   /** `schedule-ts/Schedule` + `schedule-ts/TaskEither`, with esbuild and with rolldown. */
