@@ -8,7 +8,8 @@ import type { Cell, Column } from './report'
 /** How much each phase measures: a full run, or a quick one of a few seconds. */
 export interface Settings {
   readonly happyWarmup: number
-  readonly happyCalls: number
+  /** How long a happy-path batch lasts, in ms: each contender's batch size is set from its warm-up to last about this long. */
+  readonly happyBatchMs: number
   readonly happyRounds: number
   readonly zeroFailures: number
   readonly zeroRounds: number
@@ -29,7 +30,7 @@ export const settingsFor = (quick: boolean): Settings =>
   quick
     ? {
         happyWarmup: 2_000,
-        happyCalls: 1_000,
+        happyBatchMs: 1,
         happyRounds: 5,
         zeroFailures: 10_000,
         zeroRounds: 2,
@@ -47,7 +48,7 @@ export const settingsFor = (quick: boolean): Settings =>
       }
     : {
         happyWarmup: 50_000,
-        happyCalls: 10_000,
+        happyBatchMs: 5,
         happyRounds: 15,
         zeroFailures: 10_000,
         zeroRounds: 7,
