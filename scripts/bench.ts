@@ -3,7 +3,7 @@
  * one process so that the ratios hold on a noisy machine.
  *
  *   npm run bench                 full run (about a minute)
- *   npm run bench -- --quick      fewer iterations, a few seconds
+ *   npm run bench -- --quick      fewer iterations, about 20 s (half of it building and packing)
  *   npm run bench -- --json       the same rows as JSON on stdout (progress goes to stderr)
  *
  * Run with `--expose-gc` (the `bench` script does) so the memory rows can force collections.
