@@ -36,7 +36,7 @@ export const happyPath: Phase = async ({ settings, contenders, set, log }) => {
   const calls = contenders.map((c) => ({ contender: c, call: c.happy(), batch: makeBatch(), n: 0 }))
   const bare = calls.find(({ contender }) => contender.name === bareName) as (typeof calls)[number]
   // a batch lasts about happyBatchMs whatever the contender: short batches of a fast call measured
-  // mostly noise (10,000 calls of 70 ns, 0.7 ms, moved the ratio to the floor by +-15% between runs)
+  // mostly noise (10,000 calls of 70 ns, 0.7 ms, moved the ratio to the floor by several hundredths)
   for (const entry of calls) {
     await entry.batch(entry.call, settings.happyWarmup)
     // the fastest of a few more batches: right after the warm-up, collections and compilation still
