@@ -11,11 +11,11 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { pipe } from 'fp-ts/function'
-import * as vega from 'vega'
-import * as vl from 'vega-lite'
+import type * as vl from 'vega-lite'
 import * as Cron from '../src/Cron'
 import * as S from '../src/Schedule'
 import { writeHedgingChart } from './plots/hedging'
+import { frameStyle, titleStyle, toSvg } from './plots/svg'
 import { writeTrace } from './plots/trace'
 
 const SEEDS = 200
@@ -262,17 +262,12 @@ const spec = (chart: Chart, values: ReadonlyArray<Point>): vl.TopLevelSpec => {
       subtitle: values.some((point) => point.min !== point.max)
         ? [chart.subtitle, `over ${SEEDS} seeds: the median as a line, p10–p90 shaded dark, min–max shaded light`]
         : [chart.subtitle, 'deterministic: every seed gives the same delays'],
-      anchor: 'start',
-      offset: 12,
-      frame: 'group'
+      ...titleStyle
     },
     width: 520,
     height: 260,
-    // text widths are estimated without a canvas, generously: size the view by hand instead
-    autosize: { type: 'none' },
+    ...frameStyle,
     padding: { left: 80, top: 72, right: 24, bottom: 44 },
-    background: 'white',
-    config: { font: 'Helvetica, Arial, sans-serif', view: { stroke: null } },
     data: { values: values as Array<Point> },
     layer: [
       {
@@ -291,15 +286,7 @@ const spec = (chart: Chart, values: ReadonlyArray<Point>): vl.TopLevelSpec => {
   }
 }
 
-const render = async (chart: Chart): Promise<string> => {
-  const compiled = vl.compile(spec(chart, points(chart))).spec
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none' })
-  try {
-    return `${await view.toSVG()}\n`
-  } finally {
-    view.finalize()
-  }
-}
+const render = (chart: Chart): Promise<string> => toSvg(spec(chart, points(chart)))
 
 const main = async (): Promise<void> => {
   fs.mkdirSync(OUT, { recursive: true })

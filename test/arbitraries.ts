@@ -427,6 +427,16 @@ const pick = <A>(values: ReadonlyArray<A>, u: unknown): A => values[indexOf(u) %
 
 export type Any = S.Schedule<unknown, unknown>
 
+// the modifiers that take one number, by tag
+const ofOneNumber = {
+  capDelay: S.capDelay,
+  minDelay: S.minDelay,
+  maxRetries: S.maxRetries,
+  maxElapsed: S.maxElapsed,
+  maxCumulativeDelay: S.maxCumulativeDelay,
+  resetAfter: S.resetAfter
+} as const
+
 /** Builds the schedule a recipe describes; throws whatever the library throws. */
 export const build = (r: Recipe): Any => {
   switch (r._tag) {
@@ -484,28 +494,13 @@ export const build = (r: Recipe): Any => {
       const f = S.addJitter(r.range as number)
       return f(build(r.self))
     }
-    case 'capDelay': {
-      const f = S.capDelay(r.x)
-      return f(build(r.self))
-    }
-    case 'minDelay': {
-      const f = S.minDelay(r.x)
-      return f(build(r.self))
-    }
-    case 'maxRetries': {
-      const f = S.maxRetries(r.x)
-      return f(build(r.self))
-    }
-    case 'maxElapsed': {
-      const f = S.maxElapsed(r.x)
-      return f(build(r.self))
-    }
-    case 'maxCumulativeDelay': {
-      const f = S.maxCumulativeDelay(r.x)
-      return f(build(r.self))
-    }
+    case 'capDelay':
+    case 'minDelay':
+    case 'maxRetries':
+    case 'maxElapsed':
+    case 'maxCumulativeDelay':
     case 'resetAfter': {
-      const f = S.resetAfter(r.x)
+      const f = ofOneNumber[r._tag](r.x)
       return f(build(r.self))
     }
     case 'addDelay': {

@@ -8,9 +8,9 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import * as vega from 'vega'
-import * as vl from 'vega-lite'
+import type * as vl from 'vega-lite'
 import { hedgingRuns, type HedgingRun, quantile, sortedLatencies } from '../simulate/hedging'
+import { frameStyle, titleStyle, toSvg } from './svg'
 
 /** The percentiles drawn, as nines: x = -log10(1 - q), from the median (0.30) to the p99.99 (4). */
 const STEP = 0.02
@@ -51,16 +51,12 @@ const spec = (runs: ReadonlyArray<HedgingRun>): vl.TopLevelSpec => {
         'attempts take 8 ms + Exp(2 ms), or (2% of them, independently) 1 to 2 s',
         'each hedge delay is a latency percentile observed without hedging (npm run simulate)'
       ],
-      anchor: 'start',
-      offset: 12,
-      frame: 'group'
+      ...titleStyle
     },
     width: 520,
     height: 280,
-    autosize: { type: 'none' },
+    ...frameStyle,
     padding: { left: 80, top: 72, right: 24, bottom: 44 },
-    background: 'white',
-    config: { font: 'Helvetica, Arial, sans-serif', view: { stroke: null } },
     data: { values: hedgingPoints(runs) as Array<Point> },
     layer: [
       {
@@ -103,14 +99,7 @@ const spec = (runs: ReadonlyArray<HedgingRun>): vl.TopLevelSpec => {
 }
 
 /** Renders the chart of `runs`, one curve each (two hedges drawn dashed). */
-export const renderHedging = async (runs: ReadonlyArray<HedgingRun>): Promise<string> => {
-  const view = new vega.View(vega.parse(vl.compile(spec(runs)).spec), { renderer: 'none' })
-  try {
-    return `${await view.toSVG()}\n`
-  } finally {
-    view.finalize()
-  }
-}
+export const renderHedging = (runs: ReadonlyArray<HedgingRun>): Promise<string> => toSvg(spec(runs))
 
 /** Runs the experiment (full size) and writes the chart to `dir`/hedging.svg; returns the file. */
 export const writeHedgingChart = async (dir: string): Promise<string> => {

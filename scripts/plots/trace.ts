@@ -22,11 +22,11 @@ import {
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import type { TaskEither } from 'fp-ts/TaskEither'
-import * as vega from 'vega'
-import * as vl from 'vega-lite'
+import type * as vl from 'vega-lite'
 import * as OpenTelemetry from '../../src/OpenTelemetry'
 import * as S from '../../src/Schedule'
 import * as TestClock from '../../src/TestClock'
+import { frameStyle, titleStyle, toSvg } from './svg'
 
 // -------------------------------------------------------------------------------------
 // the trace
@@ -206,16 +206,12 @@ const spec = (bars: ReadonlyArray<Bar>, marks: ReadonlyArray<Mark>): vl.TopLevel
         'rendered from the spans the SDK exported (scripts/plots/trace.ts)',
         'red: status ERROR; grey: the sleep that follows each retry event'
       ],
-      anchor: 'start',
-      offset: 12,
-      frame: 'group'
+      ...titleStyle
     },
     width: 640,
     height: rowHeight * bars.length,
-    autosize: { type: 'none' },
+    ...frameStyle,
     padding: { left: 190, top: 86, right: 24, bottom: 44 },
-    background: 'white',
-    config: { font: 'Helvetica, Arial, sans-serif', view: { stroke: null } },
     layer: [
       {
         data: { values: bars as Array<Bar> },
@@ -271,12 +267,7 @@ const spec = (bars: ReadonlyArray<Bar>, marks: ReadonlyArray<Mark>): vl.TopLevel
 /** Renders the trace to an SVG string. */
 export const renderTrace = async (): Promise<string> => {
   const { bars, marks } = layout(await traceSpans())
-  const view = new vega.View(vega.parse(vl.compile(spec(bars, marks)).spec), { renderer: 'none' })
-  try {
-    return `${await view.toSVG()}\n`
-  } finally {
-    view.finalize()
-  }
+  return toSvg(spec(bars, marks))
 }
 
 /** Writes `trace.svg` into `dir`, and returns its path. */
