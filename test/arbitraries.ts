@@ -437,6 +437,15 @@ const ofOneNumber = {
   resetAfter: S.resetAfter
 } as const
 
+// the modifiers that take one predicate (of the input or of the output), by tag
+const ofOnePredicate = {
+  whileInput: S.whileInput,
+  untilInput: S.untilInput,
+  whileOutput: S.whileOutput,
+  untilOutput: S.untilOutput,
+  resetWhen: S.resetWhen
+} as const
+
 /** Builds the schedule a recipe describes; throws whatever the library throws. */
 export const build = (r: Recipe): Any => {
   switch (r._tag) {
@@ -528,25 +537,13 @@ export const build = (r: Recipe): Any => {
         )
       )
     }
-    case 'whileInput': {
-      const answers = r.answers
-      return piped(build(r.self))(S.whileInput((input) => pick(answers, input)))
-    }
-    case 'untilInput': {
-      const answers = r.answers
-      return piped(build(r.self))(S.untilInput((input) => pick(answers, input)))
-    }
-    case 'whileOutput': {
-      const answers = r.answers
-      return piped(build(r.self))(S.whileOutput((out) => pick(answers, out)))
-    }
-    case 'untilOutput': {
-      const answers = r.answers
-      return piped(build(r.self))(S.untilOutput((out) => pick(answers, out)))
-    }
+    case 'whileInput':
+    case 'untilInput':
+    case 'whileOutput':
+    case 'untilOutput':
     case 'resetWhen': {
       const answers = r.answers
-      return piped(build(r.self))(S.resetWhen((input) => pick(answers, input)))
+      return piped(build(r.self))(ofOnePredicate[r._tag]((value: unknown) => pick(answers, value)))
     }
     case 'map':
       return piped(build(r.self))(S.map((out) => [out]))
